@@ -1,0 +1,99 @@
+"""The REST API at /api/v1/: authentication, error shapes, and each app's router."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from opsloop.core.errors import OpsloopError
+from opsloop.core.queries import user_for_token
+
+
+class TokenAuth(HttpBearer):
+    """Authorization: Bearer <token> with a token made in the UI or by `opsloop token create`."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session; unsafe methods need the CSRF token as for any form."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="opsloop API",
+    version="1",
+    description=(
+        "The opsloop REST API. Authenticate with `Authorization: Bearer <token>`; create a token "
+        "on your account page or with `opsloop token create USERNAME`. Errors answer "
+        '`{"code": ..., "message": ...}` with a 4xx status.'
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request, status: int, code: str, message: str, **extra):
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(OpsloopError)
+def on_opsloop_error(request, exc: OpsloopError):
+    extra = {"field": exc.field} if exc.field else {}
+    return _error(request, exc.status, exc.code, exc.message, **extra, **exc.data)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    errors = []
+    for error in exc.errors:
+        loc = [
+            str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path")
+        ]
+        errors.append({"field": ".".join(loc), "message": error.get("msg", "")})
+    first = errors[0] if errors else {"field": "", "message": _("Invalid input.")}
+    message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+    return _error(request, 400, "invalid", message, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(
+        request, 401, "unauthenticated", _("Authentication required: send a valid Bearer token.")
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+def _register_routers() -> None:
+    from opsloop.collab.api import router as collab_router
+    from opsloop.core.api import router as core_router
+    from opsloop.work.api import router as work_router
+
+    api.add_router("", core_router)
+    api.add_router("", work_router)
+    api.add_router("", collab_router)
+
+
+_register_routers()

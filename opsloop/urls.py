@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from opsloop.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("opsloop.core.urls")),
+    path("", include("opsloop.work.urls")),
+]

@@ -1,0 +1,253 @@
+"""Projects, their workflows, labels, work items and the activity history of items."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from opsloop.core.models import Workspace
+
+key_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9]{1,9}$", _("Use 2-10 capital letters and digits, starting with a letter.")
+)
+
+
+class ProjectKind(models.TextChoices):
+    CAMPAIGN = "campaign", _("Campaign")
+    CONTENT = "content", _("Content")
+    GROWTH = "growth", _("User growth")
+    CHANNEL = "channel", _("Channel")
+    GENERAL = "general", _("General")
+
+
+class Stage(models.TextChoices):
+    PLANNING = "planning", _("Planning")
+    EXECUTING = "executing", _("Executing")
+    MONITORING = "monitoring", _("Monitoring")
+    CLOSED = "closed", _("Closed")
+
+
+class Visibility(models.TextChoices):
+    WORKSPACE = "workspace", _("Workspace")
+    PRIVATE = "private", _("Private")
+
+
+class Project(models.Model):
+    """A body of work with a goal, dates, budget, owner and its own workflow."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="projects")
+    key = models.CharField(_("key"), max_length=10, validators=[key_validator])
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=ProjectKind.choices, default=ProjectKind.GENERAL
+    )
+    goal = models.TextField(_("goal"), blank=True)
+    scope = models.TextField(_("scope"), blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_projects",
+    )
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=Stage.choices, default=Stage.PLANNING
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.WORKSPACE
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ProjectMember", related_name="projects", blank=True
+    )
+    item_counter = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="project_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.name}"
+
+
+class ProjectMember(models.Model):
+    """A user who belongs to a project; how guests and private projects are shared."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="project_member_unique")
+        ]
+
+
+class StateGroup(models.TextChoices):
+    BACKLOG = "backlog", _("Backlog")
+    TODO = "todo", _("To do")
+    IN_PROGRESS = "in_progress", _("In progress")
+    IN_REVIEW = "in_review", _("In review")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Groups whose items count as finished (progress, overdue and "my work" ignore them).
+CLOSED_GROUPS = (StateGroup.DONE, StateGroup.CANCELLED)
+
+
+class State(models.Model):
+    """A workflow state of a project; belongs to one fixed group."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="states")
+    name = models.CharField(_("name"), max_length=60)
+    group = models.CharField(_("group"), max_length=12, choices=StateGroup.choices)
+    color = models.CharField(_("color"), max_length=7, default="#94a3b8")
+    sequence = models.PositiveIntegerField(default=0)
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["sequence", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="state_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Label(models.Model):
+    """A workspace-wide tag for items."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(_("name"), max_length=50)
+    color = models.CharField(_("color"), max_length=7, default="#6366f1")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="label_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Priority(models.IntegerChoices):
+    # Stored as a number so that sorting by priority is an index scan.
+    URGENT = 4, _("Urgent")
+    HIGH = 3, _("High")
+    MEDIUM = 2, _("Medium")
+    LOW = 1, _("Low")
+    NONE = 0, _("None")
+
+
+PRIORITY_NAMES = {4: "urgent", 3: "high", 2: "medium", 1: "low", 0: "none"}
+PRIORITY_VALUES = {name: value for value, name in PRIORITY_NAMES.items()}
+
+
+class Item(models.Model):
+    """A work item (task) in a project, numbered per project as KEY-N."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="items")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="items")
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NONE
+    )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="assigned_items", blank=True
+    )
+    labels = models.ManyToManyField(Label, related_name="items", blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    estimate_hours = models.DecimalField(
+        _("estimate (hours)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    sort_order = models.FloatField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="item_number_unique")
+        ]
+        indexes = [
+            models.Index(fields=["project", "sort_order", "id"], name="item_project_order"),
+            models.Index(fields=["project", "state", "sort_order"], name="item_project_state"),
+            models.Index(fields=["project", "priority"], name="item_project_priority"),
+            models.Index(fields=["project", "due_date"], name="item_project_due"),
+            models.Index(fields=["project", "updated_at"], name="item_project_updated"),
+            models.Index(fields=["workspace", "due_date"], name="item_workspace_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.key}-{self.number} {self.title}"
+
+    @property
+    def ref(self) -> str:
+        return f"{self.project.key}-{self.number}"
+
+    @property
+    def priority_name(self) -> str:
+        return PRIORITY_NAMES[self.priority]
+
+
+class Activity(models.Model):
+    """One change to an item or project: who changed which field from what to what."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activities")
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=20)  # created, updated, deleted
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["item", "created_at"], name="activity_item_time")]

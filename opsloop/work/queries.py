@@ -1,0 +1,528 @@
+"""Reads of projects and items that pages and the API share, with access checks."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opsloop.core.errors import Forbidden, Invalid, NotFound
+from opsloop.core.models import Membership, Role, User
+from opsloop.core.queries import access_workspace
+from opsloop.work.models import (
+    CLOSED_GROUPS,
+    PRIORITY_VALUES,
+    Activity,
+    Item,
+    Label,
+    Project,
+    ProjectMember,
+    State,
+    Visibility,
+)
+
+REF_RE = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,9})-(\d{1,9})$")
+
+# What a role may do in a project it can see.
+VIEW, EDIT, MANAGE = "view", "edit", "manage"
+
+
+def visible_projects(membership: Membership) -> QuerySet[Project]:
+    """Projects the member may see: admins all, members the workspace-visible and
+    their private ones, guests only those shared with them."""
+    projects = Project.objects.filter(workspace_id=membership.workspace_id)
+    if membership.at_least(Role.ADMIN):
+        return projects
+    shared = Q(pk__in=ProjectMember.objects.filter(user_id=membership.user_id).values("project_id"))
+    if membership.role == Role.GUEST:
+        return projects.filter(shared)
+    return projects.filter(Q(visibility=Visibility.WORKSPACE) | shared)
+
+
+def can_manage_project(membership: Membership, project: Project) -> bool:
+    return membership.at_least(Role.ADMIN) or project.owner_id == membership.user_id
+
+
+def check_project_permission(membership: Membership, project: Project, need: str) -> None:
+    if need == VIEW:
+        return
+    if need == EDIT and membership.at_least(Role.MEMBER):
+        return
+    if (
+        need == MANAGE
+        and can_manage_project(membership, project)
+        and membership.at_least(Role.MEMBER)
+    ):
+        return
+    raise Forbidden(
+        _("Guests can only read this project.")
+        if membership.role == Role.GUEST
+        else _("Only the project owner or a workspace admin can do this.")
+    )
+
+
+@dataclass(frozen=True)
+class ProjectAccess:
+    membership: Membership
+    project: Project
+
+
+def access_project(user: User, slug: str, key: str, need: str = VIEW) -> ProjectAccess:
+    membership = access_workspace(user, slug)
+    project = visible_projects(membership).select_related("owner").filter(key=key.upper()).first()
+    if project is None:
+        raise NotFound(_("Project not found."))
+    project.workspace = membership.workspace
+    check_project_permission(membership, project, need)
+    return ProjectAccess(membership, project)
+
+
+@dataclass(frozen=True)
+class ItemAccess:
+    membership: Membership
+    item: Item
+
+
+def parse_ref(ref: str) -> tuple[str, int]:
+    match = REF_RE.match(ref or "")
+    if not match:
+        raise NotFound(_("Item not found."))
+    return match.group(1).upper(), int(match.group(2))
+
+
+def access_item(user: User, slug: str, ref: str, need: str = VIEW) -> ItemAccess:
+    """An item by its reference (D11-42) in a project the user can see."""
+    key, number = parse_ref(ref)
+    membership = access_workspace(user, slug)
+    item = (
+        Item.objects.select_related(
+            "project", "state", "parent__project", "created_by", "updated_by"
+        )
+        .prefetch_related("assignees", "labels")
+        .filter(project__in=visible_projects(membership), project__key=key, number=number)
+        .first()
+    )
+    if item is None:
+        raise NotFound(_("Item not found."))
+    item.project.workspace = membership.workspace
+    check_project_permission(membership, item.project, need)
+    return ItemAccess(membership, item)
+
+
+def list_projects(membership: Membership, *, include_closed: bool = True) -> QuerySet[Project]:
+    projects = visible_projects(membership).select_related("owner")
+    if not include_closed:
+        projects = projects.exclude(stage="closed")
+    return projects.annotate(
+        item_count=Count("items", distinct=True),
+        open_count=Count("items", filter=~Q(items__state__group__in=CLOSED_GROUPS), distinct=True),
+    ).order_by("name")
+
+
+def list_states(project: Project) -> QuerySet[State]:
+    return State.objects.filter(project=project).order_by("sequence", "id")
+
+
+def list_labels(workspace_id: int) -> QuerySet[Label]:
+    return Label.objects.filter(workspace_id=workspace_id).order_by("name")
+
+
+def list_project_members(project: Project) -> QuerySet[User]:
+    return User.objects.filter(project_memberships__project=project).order_by(
+        "display_name", "username"
+    )
+
+
+def assignable_users(project: Project) -> QuerySet[User]:
+    """Workspace members who can see the project (the only valid assignees)."""
+    members = Membership.objects.filter(workspace_id=project.workspace_id)
+    if project.visibility == Visibility.PRIVATE:
+        members = members.filter(
+            Q(role__in=[Role.ADMIN, Role.OWNER]) | Q(user__project_memberships__project=project)
+        )
+    else:
+        members = members.filter(
+            Q(role__in=[Role.ADMIN, Role.OWNER, Role.MEMBER])
+            | Q(user__project_memberships__project=project)
+        )
+    return User.objects.filter(pk__in=members.values("user_id")).order_by(
+        "display_name", "username"
+    )
+
+
+# --- item lists: one filter description shared by the list page, the board and the API
+
+SORTS = {
+    "manual": ("sort_order", "id"),
+    "priority": ("-priority", "sort_order", "id"),
+    "due": (F("due_date").asc(nulls_last=True), "id"),
+    "-due": (F("due_date").desc(nulls_last=True), "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "title": ("title", "id"),
+    "number": ("number", "id"),
+    "-number": ("-number", "-id"),
+}
+GROUPS = ("none", "state", "assignee", "priority", "label")
+GROUP_KEYS = {
+    "state": ("state__sequence", "state_id"),
+    "assignee": ("assignees__username", "assignees__id"),
+    "priority": ("-priority", "priority"),
+    "label": ("labels__name", "labels__id"),
+}
+
+
+@dataclass
+class ItemFilters:
+    """Filters, sort and grouping of an item list, parsed from query parameters."""
+
+    states: list[int] = field(default_factory=list)
+    state_groups: list[str] = field(default_factory=list)
+    assignees: list[int] = field(default_factory=list)
+    unassigned: bool = False
+    labels: list[int] = field(default_factory=list)
+    priorities: list[int] = field(default_factory=list)
+    due_after: date | None = None
+    due_before: date | None = None
+    q: str = ""
+    parent: int | None = None
+    sort: str = "manual"
+    group: str = "none"
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.states
+            or self.state_groups
+            or self.assignees
+            or self.unassigned
+            or self.labels
+            or self.priorities
+            or self.due_after
+            or self.due_before
+            or self.q
+            or self.parent
+        )
+
+
+def _ints(values: Iterable[str], field_name: str) -> list[int]:
+    out = []
+    for value in values:
+        for part in str(value).split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit():
+                raise Invalid(
+                    _("%(field)s must be a list of numeric ids.") % {"field": field_name},
+                    field=field_name,
+                )
+            out.append(int(part))
+    return out
+
+
+def _strings(values: Iterable[str]) -> list[str]:
+    return [p.strip() for v in values for p in str(v).split(",") if p.strip()]
+
+
+def _date(value: str | None, field_name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(
+            _("%(field)s must be a date like 2026-11-11.") % {"field": field_name}, field=field_name
+        ) from None
+
+
+def parse_item_filters(params: Mapping, *, me: User | None = None) -> ItemFilters:
+    """Read filters from a QueryDict or dict of lists; raise Invalid naming the bad parameter."""
+
+    def getlist(name: str) -> list[str]:
+        if hasattr(params, "getlist"):
+            return params.getlist(name)
+        value = params.get(name)
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list | tuple) else [value]
+
+    assignee_values = _strings(getlist("assignee"))
+    unassigned = "none" in assignee_values
+    if me is not None:
+        assignee_values = [str(me.pk) if v == "me" else v for v in assignee_values]
+    assignees = _ints([v for v in assignee_values if v != "none"], "assignee")
+    priorities = []
+    for name in _strings(getlist("priority")):
+        if name not in PRIORITY_VALUES:
+            raise Invalid(
+                _("Unknown priority %(value)s; use urgent, high, medium, low or none.")
+                % {"value": name},
+                field="priority",
+            )
+        priorities.append(PRIORITY_VALUES[name])
+    state_groups = _strings(getlist("state_group"))
+    from opsloop.work.models import StateGroup
+
+    for group in state_groups:
+        if group not in StateGroup.values:
+            raise Invalid(
+                _("Unknown state group %(value)s.") % {"value": group}, field="state_group"
+            )
+    sort = (params.get("sort") or "manual").strip()
+    if sort not in SORTS:
+        raise Invalid(
+            _("Unknown sort %(value)s; use one of: %(values)s.")
+            % {"value": sort, "values": ", ".join(SORTS)},
+            field="sort",
+        )
+    group = (params.get("group") or "none").strip()
+    if group not in GROUPS:
+        raise Invalid(
+            _("Unknown grouping %(value)s; use one of: %(values)s.")
+            % {"value": group, "values": ", ".join(GROUPS)},
+            field="group",
+        )
+    parent = _ints(getlist("parent"), "parent")
+    q = (params.get("q") or "").strip()
+    if len(q) > 200:
+        raise Invalid(_("The search text is too long (at most 200 characters)."), field="q")
+    return ItemFilters(
+        states=_ints(getlist("state"), "state"),
+        state_groups=state_groups,
+        assignees=assignees,
+        unassigned=unassigned,
+        labels=_ints(getlist("label"), "label"),
+        priorities=priorities,
+        due_after=_date(params.get("due_after"), "due_after"),
+        due_before=_date(params.get("due_before"), "due_before"),
+        q=q,
+        parent=parent[0] if parent else None,
+        sort=sort,
+        group=group,
+    )
+
+
+def filter_items(items: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
+    if filters.states:
+        items = items.filter(state_id__in=filters.states)
+    if filters.state_groups:
+        items = items.filter(state__group__in=filters.state_groups)
+    if filters.assignees or filters.unassigned:
+        cond = Q()
+        if filters.assignees:
+            cond |= Q(
+                pk__in=Item.assignees.through.objects.filter(user_id__in=filters.assignees).values(
+                    "item_id"
+                )
+            )
+        if filters.unassigned:
+            cond |= Q(assignees__isnull=True)
+        items = items.filter(cond)
+    if filters.labels:
+        items = items.filter(
+            pk__in=Item.labels.through.objects.filter(label_id__in=filters.labels).values("item_id")
+        )
+    if filters.priorities:
+        items = items.filter(priority__in=filters.priorities)
+    if filters.due_after:
+        items = items.filter(due_date__gte=filters.due_after)
+    if filters.due_before:
+        items = items.filter(due_date__lte=filters.due_before)
+    if filters.parent:
+        items = items.filter(parent_id=filters.parent)
+    if filters.q:
+        ref = REF_RE.match(filters.q)
+        if ref:
+            items = items.filter(project__key=ref.group(1).upper(), number=int(ref.group(2)))
+        elif filters.q.isdigit():
+            items = items.filter(Q(number=int(filters.q)) | Q(title__icontains=filters.q))
+        else:
+            items = items.filter(title__icontains=filters.q)
+    return items
+
+
+def _with_relations(items: QuerySet[Item]) -> QuerySet[Item]:
+    return items.select_related("state", "project").prefetch_related(
+        Prefetch(
+            "assignees",
+            queryset=User.objects.only("id", "username", "display_name", "first_name", "last_name"),
+        ),
+        "labels",
+    )
+
+
+@dataclass
+class ItemPage:
+    items: list[Item]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _page_number(
+    page: int | str | None, per_page: int | str | None, max_per_page: int = 200
+) -> tuple[int, int]:
+    try:
+        page = int(page or 1)
+        per_page = int(per_page or 50)
+    except (TypeError, ValueError):
+        raise Invalid(_("page and per_page must be whole numbers."), field="page") from None
+    if page < 1:
+        raise Invalid(_("page must be 1 or more."), field="page")
+    if not 1 <= per_page <= max_per_page:
+        raise Invalid(
+            _("per_page must be between 1 and %(max)d.") % {"max": max_per_page}, field="per_page"
+        )
+    return page, per_page
+
+
+def list_items(
+    base: QuerySet[Item],
+    filters: ItemFilters,
+    *,
+    page: int | str | None = 1,
+    per_page: int | str | None = 50,
+) -> ItemPage:
+    """One page of items, filtered and sorted; grouped lists are ordered by group first.
+
+    Grouping by assignee or label lists an item once under each of its assignees or labels,
+    as Plane and Jira do, so the group is part of the row (item.group_key)."""
+    page, per_page = _page_number(page, per_page)
+    items = filter_items(base, filters)
+    order = list(SORTS[filters.sort])
+    if filters.group != "none":
+        key_fields = GROUP_KEYS[filters.group]
+        items = items.annotate(group_key=F(key_fields[-1]))
+        # Items with no assignee or label come last, in a group of their own.
+        group_order = [
+            F(name[1:]).desc(nulls_last=True)
+            if name.startswith("-")
+            else F(name).asc(nulls_last=True)
+            for name in key_fields
+        ]
+        order = [*group_order, *order]
+        total = items.values("pk", "group_key").count()
+    else:
+        total = items.count()
+    offset = (page - 1) * per_page
+    rows = list(_with_relations(items.order_by(*order))[offset : offset + per_page])
+    return ItemPage(items=rows, total=total, page=page, per_page=per_page)
+
+
+def project_items(project: Project) -> QuerySet[Item]:
+    return Item.objects.filter(project=project)
+
+
+def workspace_items(membership: Membership) -> QuerySet[Item]:
+    return Item.objects.filter(project__in=visible_projects(membership))
+
+
+def group_counts(base: QuerySet[Item], filters: ItemFilters) -> dict[object, int]:
+    """How many items each group holds under the filters (for group headers)."""
+    if filters.group == "none":
+        return {}
+    key = GROUP_KEYS[filters.group][-1]
+    rows = filter_items(base, filters).values(key).annotate(n=Count("pk", distinct=True)).order_by()
+    return {row[key]: row["n"] for row in rows}
+
+
+@dataclass
+class BoardColumn:
+    state: State
+    items: list[Item]
+    total: int
+
+
+def board_columns(
+    project: Project, filters: ItemFilters, *, per_column: int = 50
+) -> list[BoardColumn]:
+    """The board: a column per state with its first items by manual order and its total.
+
+    A column shows at most per_column cards so the board stays fast at any size."""
+    states = list(list_states(project))
+    base = filter_items(project_items(project), filters)
+    counts = dict(
+        base.values("state_id").annotate(n=Count("pk")).order_by().values_list("state_id", "n")
+    )
+    columns = []
+    ids: list[int] = []
+    for state in states:
+        state_ids = list(
+            base.filter(state=state)
+            .order_by("sort_order", "id")
+            .values_list("pk", flat=True)[:per_column]
+        )
+        ids.extend(state_ids)
+        columns.append((state, state_ids))
+    by_id = {item.pk: item for item in _with_relations(Item.objects.filter(pk__in=ids))}
+    return [
+        BoardColumn(
+            state=state,
+            items=[by_id[i] for i in state_ids if i in by_id],
+            total=counts.get(state.pk, 0),
+        )
+        for state, state_ids in columns
+    ]
+
+
+@dataclass
+class MyWork:
+    overdue: list[Item]
+    due_this_week: list[Item]
+    assigned: ItemPage
+
+
+def my_work(
+    membership: Membership, *, page: int | str | None = 1, today: date | None = None
+) -> MyWork:
+    """Open items assigned to the member across the projects they can see."""
+    today = today or timezone.localdate()
+    end_of_week = today + timedelta(days=6 - today.weekday())
+    mine = (
+        workspace_items(membership)
+        .filter(
+            pk__in=Item.assignees.through.objects.filter(user_id=membership.user_id).values(
+                "item_id"
+            )
+        )
+        .exclude(state__group__in=CLOSED_GROUPS)
+    )
+    overdue = list(
+        _with_relations(mine.filter(due_date__lt=today).order_by("due_date", "id"))[:100]
+    )
+    this_week = list(
+        _with_relations(
+            mine.filter(due_date__gte=today, due_date__lte=end_of_week).order_by("due_date", "id")
+        )[:100]
+    )
+    assigned = list_items(mine, ItemFilters(sort="priority"), page=page, per_page=50)
+    return MyWork(overdue=overdue, due_this_week=this_week, assigned=assigned)
+
+
+def list_item_activity(item: Item) -> QuerySet[Activity]:
+    return Activity.objects.filter(item=item).select_related("actor").order_by("created_at", "id")
+
+
+def list_children(item: Item) -> QuerySet[Item]:
+    return _with_relations(Item.objects.filter(parent=item).order_by("sort_order", "id"))

@@ -1,0 +1,121 @@
+"""Shared fixtures: people in every role, a workspace, a project, and API clients.
+
+Data is made through actions, never raw ORM, so every side effect a user would cause happens."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from opsloop.core import actions as core_actions
+from opsloop.core.models import Membership, Role
+from opsloop.work import actions as work_actions
+from opsloop.work.schemas import ItemIn, ProjectIn
+
+PASSWORD = "correct-horse-battery-42"
+
+
+def make_user(username: str, **extra):
+    return core_actions.do_signup(
+        username=username, email=f"{username}@example.com", password=PASSWORD, **extra
+    )
+
+
+class ApiClient:
+    """A Django test client that sends a Bearer token and JSON."""
+
+    def __init__(self, user=None, token: str | None = None):
+        self.client = Client()
+        self.token = token or (
+            core_actions.do_create_token(user=user, name="tests").raw if user else None
+        )
+
+    def _headers(self):
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path, data=None):
+        return self.client.get(path, data, **self._headers())
+
+    def post(self, path, data=None, raw: str | None = None):
+        import json
+
+        body = raw if raw is not None else json.dumps(data if data is not None else {})
+        return self.client.post(path, body, content_type="application/json", **self._headers())
+
+    def patch(self, path, data=None, raw: str | None = None):
+        import json
+
+        body = raw if raw is not None else json.dumps(data if data is not None else {})
+        return self.client.patch(path, body, content_type="application/json", **self._headers())
+
+    def put(self, path, data=None):
+        import json
+
+        return self.client.put(
+            path, json.dumps(data or {}), content_type="application/json", **self._headers()
+        )
+
+    def delete(self, path):
+        return self.client.delete(path, **self._headers())
+
+
+@pytest.fixture
+def owner(db):
+    return make_user("owner", display_name="王总")
+
+
+@pytest.fixture
+def workspace(owner):
+    return core_actions.do_create_workspace(actor=owner, slug="acme", name="Acme 运营")
+
+
+def add_member(workspace, username: str, role: str):
+    user = make_user(username)
+    Membership.objects.create(workspace=workspace, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def admin_user(workspace):
+    return add_member(workspace, "admin", Role.ADMIN)
+
+
+@pytest.fixture
+def member(workspace):
+    return add_member(workspace, "member", Role.MEMBER)
+
+
+@pytest.fixture
+def guest(workspace):
+    return add_member(workspace, "guest", Role.GUEST)
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user("outsider")
+
+
+def membership_of(user, workspace) -> Membership:
+    return Membership.objects.select_related("workspace", "user").get(
+        user=user, workspace=workspace
+    )
+
+
+@pytest.fixture
+def project(workspace, owner):
+    return work_actions.do_create_project(
+        actor=membership_of(owner, workspace),
+        data=ProjectIn(name="双十一大促", key="D11", kind="campaign", goal="GMV 增长 30%"),
+    )
+
+
+@pytest.fixture
+def item(project, owner, workspace):
+    return work_actions.do_create_item(
+        actor=membership_of(owner, workspace), project=project, data=ItemIn(title="准备主会场海报")
+    )
+
+
+@pytest.fixture
+def api(owner):
+    return ApiClient(owner)
