@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "opsloop.core",
     "opsloop.work",
     "opsloop.collab",
+    "opsloop.demo",
 ]
 
 MIDDLEWARE = [
