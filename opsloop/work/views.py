@@ -1,0 +1,451 @@
+"""Pages of projects and work items: projects, list, board, item, my work, settings, labels."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from opsloop.collab import actions as collab_actions
+from opsloop.collab import queries as collab_queries
+from opsloop.core.errors import Invalid, OpsloopError
+from opsloop.core.inputs import parse_input
+from opsloop.core.markdown import render_markdown
+from opsloop.core.models import Role
+from opsloop.core.pages import form_data, int_param, page
+from opsloop.core.queries import access_workspace
+from opsloop.work import actions, queries
+from opsloop.work.models import (
+    PRIORITY_NAMES,
+    Label,
+    Priority,
+    ProjectKind,
+    Stage,
+    StateGroup,
+    Visibility,
+)
+from opsloop.work.queries import EDIT, MANAGE, VIEW
+from opsloop.work.schemas import (
+    ItemIn,
+    ItemMoveIn,
+    ItemPatch,
+    LabelIn,
+    ProjectIn,
+    ProjectPatch,
+    StateIn,
+    StatePatch,
+)
+
+PROJECT_FIELDS_BLANK_NONE = ("start_date", "end_date", "budget", "owner_id")
+ITEM_FIELDS_BLANK_NONE = ("start_date", "due_date", "estimate_hours", "parent_id", "state_id")
+PRIORITIES = [(PRIORITY_NAMES[value], label) for value, label in Priority.choices]
+
+
+def _choices() -> dict:
+    return {
+        "kinds": ProjectKind.choices,
+        "stages": Stage.choices,
+        "visibilities": Visibility.choices,
+        "priorities": PRIORITIES,
+        "groups": StateGroup.choices,
+        "sort_choices": [
+            ("manual", _("Manual order")),
+            ("priority", _("Priority")),
+            ("due", _("Due date")),
+            ("-created", _("Newest")),
+            ("-updated", _("Recently updated")),
+            ("title", _("Title")),
+            ("number", _("Number")),
+        ],
+        "group_choices": [
+            ("none", _("No grouping")),
+            ("state", _("Group by state")),
+            ("assignee", _("Group by assignee")),
+            ("priority", _("Group by priority")),
+            ("label", _("Group by label")),
+        ],
+    }
+
+
+@login_required
+@page
+def workspace_home(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = access_workspace(request.user, slug)
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "projects": queries.list_projects(membership),
+        "nav": "projects",
+        **_choices(),
+    }
+    return TemplateResponse(request, "work/workspace_home.html", context)
+
+
+@login_required
+@page
+def project_new(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = access_workspace(request.user, slug, Role.MEMBER)
+    error = None
+    values: dict = {"kind": "general", "stage": "planning", "visibility": "workspace"}
+    if request.method == "POST":
+        values = form_data(request, lists=("member_ids",), blank_is_none=PROJECT_FIELDS_BLANK_NONE)
+        try:
+            project = actions.do_create_project(
+                actor=membership, data=parse_input(ProjectIn, values)
+            )
+        except OpsloopError as exc:
+            error = exc
+        else:
+            return redirect("project_items", slug=slug, key=project.key)
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "values": values,
+        "error": error,
+        "people": [m.user for m in membership.workspace.memberships.select_related("user")],
+        "nav": "projects",
+        **_choices(),
+    }
+    return TemplateResponse(
+        request, "work/project_new.html", context, status=error.status if error else 200
+    )
+
+
+def _list_context(
+    request: HttpRequest, access: queries.ProjectAccess, filters: queries.ItemFilters
+) -> dict:
+    project = access.project
+    return {
+        "membership": access.membership,
+        "workspace": access.membership.workspace,
+        "project": project,
+        "filters": filters,
+        "states": list(queries.list_states(project)),
+        "labels": list(queries.list_labels(project.workspace_id)),
+        "people": list(queries.assignable_users(project)),
+        "can_edit": access.membership.at_least(Role.MEMBER),
+        "query": request.GET.urlencode(),
+        "nav": f"project:{project.key}",
+        **_choices(),
+    }
+
+
+@login_required
+@page
+def project_items(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    access = queries.access_project(request.user, slug, key)
+    error = None
+    try:
+        filters = queries.parse_item_filters(request.GET, me=request.user)
+        result = queries.list_items(
+            queries.project_items(access.project),
+            filters,
+            page=request.GET.get("page"),
+            per_page=request.GET.get("per_page"),
+        )
+        counts = queries.group_counts(queries.project_items(access.project), filters)
+    except Invalid as exc:
+        error, filters = exc, queries.ItemFilters()
+        result = queries.list_items(queries.project_items(access.project), filters)
+        counts = {}
+    context = _list_context(request, access, filters) | {
+        "page_obj": result,
+        "group_counts": counts,
+        "error": error,
+        "view": "list",
+    }
+    template = (
+        "work/project_items.html#results"
+        if request.htmx and request.htmx.target == "results"
+        else "work/project_items.html"
+    )
+    return TemplateResponse(request, template, context, status=400 if error else 200)
+
+
+@login_required
+@page
+def project_board(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    access = queries.access_project(request.user, slug, key)
+    error = None
+    try:
+        filters = queries.parse_item_filters(request.GET, me=request.user)
+    except Invalid as exc:
+        error, filters = exc, queries.ItemFilters()
+    context = _list_context(request, access, filters) | {
+        "columns": queries.board_columns(access.project, filters),
+        "error": error,
+        "view": "board",
+    }
+    return TemplateResponse(
+        request, "work/project_board.html", context, status=400 if error else 200
+    )
+
+
+@login_required
+@require_POST
+@page
+def item_quick_create(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    access = queries.access_project(request.user, slug, key, EDIT)
+    data = form_data(
+        request, lists=("assignee_ids", "label_ids"), blank_is_none=ITEM_FIELDS_BLANK_NONE
+    )
+    back = request.POST.get("next") or ""
+    try:
+        item = actions.do_create_item(
+            actor=access.membership, project=access.project, data=parse_input(ItemIn, data)
+        )
+    except OpsloopError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Created %(ref)s.") % {"ref": item.ref})
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("project_items", slug=slug, key=key)
+
+
+@login_required
+@page
+def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    access = queries.access_item(request.user, slug, ref)
+    item = access.item
+    error = None
+    can_edit = access.membership.at_least(Role.MEMBER)
+    if request.method == "POST":
+        op = request.POST.get("op", "update")
+        try:
+            if op == "comment":
+                collab_actions.do_add_comment(
+                    actor=access.membership, item=item, body=request.POST.get("body", "")
+                )
+                return redirect("item_detail", slug=slug, ref=item.ref)
+            if op == "delete":
+                actions.do_delete_item(actor=access.membership, item=item)
+                messages.success(request, _("Deleted %(ref)s.") % {"ref": item.ref})
+                return redirect("project_items", slug=slug, key=item.project.key)
+            data = form_data(
+                request, lists=("assignee_ids", "label_ids"), blank_is_none=ITEM_FIELDS_BLANK_NONE
+            )
+            data.pop("op", None)
+            data.setdefault("parent_id", None)
+            actions.do_update_item(
+                actor=access.membership, item=item, data=parse_input(ItemPatch, data)
+            )
+            messages.success(request, _("Saved."))
+            return redirect("item_detail", slug=slug, ref=item.ref)
+        except OpsloopError as exc:
+            error = exc
+            if exc.status in (403, 404):
+                raise
+    project = item.project
+    context = {
+        "membership": access.membership,
+        "workspace": access.membership.workspace,
+        "project": project,
+        "item": item,
+        "description_html": render_markdown(item.description),
+        "states": list(queries.list_states(project)),
+        "labels": list(queries.list_labels(project.workspace_id)),
+        "people": list(queries.assignable_users(project)),
+        "assignee_ids": {u.pk for u in item.assignees.all()},
+        "label_ids": {label.pk for label in item.labels.all()},
+        "children": queries.list_children(item),
+        "possible_parents": queries.project_items(project)
+        .exclude(pk=item.pk)
+        .order_by("-number")[:200],
+        "timeline": _timeline(item),
+        "can_edit": can_edit,
+        "error": error,
+        "nav": f"project:{project.key}",
+        **_choices(),
+    }
+    return TemplateResponse(
+        request, "work/item_detail.html", context, status=error.status if error else 200
+    )
+
+
+def _timeline(item) -> list:
+    """Comments and field changes of an item, interleaved by time."""
+    comments = list(collab_queries.list_comments(item))
+    for comment in comments:
+        comment.is_comment = True
+    return sorted(
+        [*queries.list_item_activity(item), *comments], key=lambda entry: entry.created_at
+    )
+
+
+@login_required
+@require_POST
+@page
+def item_move(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    """The board's drag and drop: a new state and neighbours; answers JSON."""
+    access = queries.access_item(request.user, slug, ref, EDIT)
+    data = form_data(request, blank_is_none=("before_id", "after_id"))
+    try:
+        item = actions.do_move_item(
+            actor=access.membership, item=access.item, data=parse_input(ItemMoveIn, data)
+        )
+    except OpsloopError as exc:
+        return JsonResponse({"code": exc.code, "message": exc.message}, status=exc.status)
+    return JsonResponse({"ref": item.ref, "state_id": item.state_id, "sort_order": item.sort_order})
+
+
+@login_required
+@page
+def my_work(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = access_workspace(request.user, slug)
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "work": queries.my_work(membership, page=request.GET.get("page")),
+        "nav": "my",
+    }
+    return TemplateResponse(request, "work/my_work.html", context)
+
+
+@login_required
+@page
+def project_settings(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    access = queries.access_project(request.user, slug, key, VIEW)
+    project = access.project
+    error = None
+    if request.method == "POST":
+        queries.check_project_permission(access.membership, project, MANAGE)
+        try:
+            _handle_settings_post(request, access)
+        except OpsloopError as exc:
+            error = exc
+            if exc.status in (403, 404):
+                raise
+        else:
+            project = queries.access_project(request.user, slug, key).project
+            return redirect("project_settings", slug=slug, key=project.key)
+    context = {
+        "membership": access.membership,
+        "workspace": access.membership.workspace,
+        "project": project,
+        "states": list(queries.list_states(project)),
+        "members": list(queries.list_project_members(project)),
+        "people": [m.user for m in access.membership.workspace.memberships.select_related("user")],
+        "can_manage": queries.can_manage_project(access.membership, project)
+        and access.membership.at_least(Role.MEMBER),
+        "error": error,
+        "nav": f"project:{project.key}",
+        "view": "settings",
+        **_choices(),
+    }
+    return TemplateResponse(
+        request, "work/project_settings.html", context, status=error.status if error else 200
+    )
+
+
+def _handle_settings_post(request: HttpRequest, access: queries.ProjectAccess) -> None:
+    op = request.POST.get("op")
+    actor, project = access.membership, access.project
+    if op == "details":
+        data = form_data(request, blank_is_none=PROJECT_FIELDS_BLANK_NONE)
+        data.pop("op", None)
+        actions.do_update_project(
+            actor=actor, project=project, data=parse_input(ProjectPatch, data)
+        )
+        messages.success(request, _("Project saved."))
+    elif op == "add_state":
+        actions.do_create_state(
+            actor=actor,
+            project=project,
+            data=parse_input(
+                StateIn,
+                {
+                    "name": request.POST.get("name", ""),
+                    "group": request.POST.get("group", ""),
+                    "color": request.POST.get("color") or "#94a3b8",
+                },
+            ),
+        )
+    elif op == "edit_state":
+        state = actions.get_state(project, int_param(request.POST.get("state_id")))
+        actions.do_update_state(
+            actor=actor,
+            state=state,
+            data=parse_input(
+                StatePatch,
+                {
+                    "name": request.POST.get("name") or None,
+                    "color": request.POST.get("color") or None,
+                    "is_default": bool(request.POST.get("is_default")) or None,
+                },
+            ),
+        )
+    elif op in ("state_up", "state_down"):
+        ids = list(queries.list_states(project).values_list("pk", flat=True))
+        state_id = int_param(request.POST.get("state_id"))
+        if state_id in ids:
+            i = ids.index(state_id)
+            j = i - 1 if op == "state_up" else i + 1
+            if 0 <= j < len(ids):
+                ids[i], ids[j] = ids[j], ids[i]
+        actions.do_reorder_states(actor=actor, project=project, state_ids=ids)
+    elif op == "delete_state":
+        state = actions.get_state(project, int_param(request.POST.get("state_id")))
+        move_to = request.POST.get("move_to")
+        actions.do_delete_state(
+            actor=actor, state=state, move_to_id=int_param(move_to) if move_to else None
+        )
+    elif op == "add_member":
+        actions.do_add_project_member(
+            actor=actor, project=project, user_id=int_param(request.POST.get("user_id"))
+        )
+    elif op == "remove_member":
+        actions.do_remove_project_member(
+            actor=actor, project=project, user_id=int_param(request.POST.get("user_id"))
+        )
+    elif op == "delete":
+        actions.do_delete_project(actor=actor, project=project)
+    else:
+        raise Invalid(_("Unknown operation."))
+
+
+@login_required
+@page
+def labels(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = access_workspace(request.user, slug)
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("op") == "delete":
+                label = Label.objects.filter(
+                    workspace=membership.workspace, pk=int_param(request.POST.get("label_id"))
+                ).first()
+                if label is None:
+                    raise Invalid(_("No such label."))
+                actions.do_delete_label(actor=membership, label=label)
+            else:
+                actions.do_create_label(
+                    actor=membership,
+                    data=parse_input(
+                        LabelIn,
+                        {
+                            "name": request.POST.get("name", ""),
+                            "color": request.POST.get("color") or "#6366f1",
+                        },
+                    ),
+                )
+        except OpsloopError as exc:
+            error = exc
+            if exc.status == 403:
+                raise
+        else:
+            return redirect("labels", slug=slug)
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "labels": queries.list_labels(membership.workspace.pk),
+        "error": error,
+        "nav": "labels",
+    }
+    return TemplateResponse(
+        request, "work/labels.html", context, status=error.status if error else 200
+    )
