@@ -1,0 +1,193 @@
+"""`opsloop run`: serve pages and API with gunicorn, and run the background worker beside it.
+
+One command is a whole install: gunicorn's master process starts a `db_worker` (the
+django-tasks database worker) as a child once it is listening, and stops it when it
+stops, whatever stopped it (Ctrl-C, SIGTERM, a fatal error). docs/decisions/0001-server.md
+says why gunicorn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from gunicorn.app.base import BaseApplication
+
+WORKER_STOP_TIMEOUT = 15.0  # seconds a running task gets to finish on shutdown
+
+
+def worker_pidfile() -> Path:
+    """Where `opsloop run` notes its worker, so `opsloop check` can tell whether one runs."""
+    return Path(settings.DATA_DIR) / "worker.json"
+
+
+def read_worker_pidfile() -> dict[str, Any] | None:
+    """The worker `opsloop run` started on this machine, if that process still runs."""
+    try:
+        info = json.loads(worker_pidfile().read_text())
+        pid = int(info["pid"])
+        # The pid alone could belong to another process by now; its command line says.
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return info if b"db_worker" in cmdline else None
+
+
+class TaskWorker:
+    """The django-tasks database worker as a child process of the web server."""
+
+    def __init__(self, *, stdout: Callable[[str], None]) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.say = stdout
+
+    def start(self) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "opsloop.cli",
+            "db_worker",
+            "--queue-name",
+            "*",
+            # The reloader would restart tasks half-done; the server is not reloading either.
+            "--no-reload",
+        ]
+        self.process = subprocess.Popen(command)  # noqa: S603 (our own interpreter and command)
+        with contextlib.suppress(OSError):
+            worker_pidfile().write_text(
+                json.dumps({"pid": self.process.pid, "started": time.time()})
+            )
+        self.say(f"Background worker started (pid {self.process.pid}).")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            worker_pidfile().unlink()
+        # gunicorn's master reaps every child it sees exit, so poll() may report 0 for a
+        # worker that died earlier; terminate() then signals nothing, which is right.
+        if process.poll() is None:
+            process.terminate()  # db_worker finishes the task in hand, then exits
+            try:
+                process.wait(WORKER_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.say("Background worker stopped.")
+
+
+class Server(BaseApplication):
+    """gunicorn configured in code, serving opsloop's WSGI application."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from opsloop.wsgi import application
+
+        return application
+
+
+class Command(BaseCommand):
+    help = "Serve opsloop's pages and API, and run its background worker (`opsloop run`)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="web processes (default: 1 with the in-memory cache, else one per CPU)",
+        )
+        parser.add_argument("--threads", type=int, default=8, help="threads per web process")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start the background worker (it runs elsewhere: opsloop db_worker)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host: str = options["host"]
+        port: int = options["port"]
+        if not 0 < port < 65536:
+            raise CommandError(f"--port must be between 1 and 65535, not {port}.")
+        workers = options["workers"] or self.default_workers()
+        self.warn_unapplied_migrations()
+        # Connections opened by the checks above must not be shared with forked workers.
+        connections.close_all()
+
+        worker = None if options["no_worker"] else TaskWorker(stdout=self.stdout.write)
+        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        shown = f"[{host}]" if ":" in host else host
+
+        def when_ready(_arbiter: Any) -> None:
+            self.stdout.write(f"opsloop is serving on http://{shown}:{port}/ (Ctrl-C stops it)")
+            if worker:
+                worker.start()
+
+        def on_exit(_arbiter: Any) -> None:
+            if worker:
+                worker.stop()
+
+        server = Server(
+            {
+                "bind": [bind],
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": options["threads"],
+                "timeout": 60,
+                "graceful_timeout": 20,
+                "keepalive": 5,
+                "accesslog": "-",
+                "errorlog": "-",
+                "proc_name": "opsloop",
+                "when_ready": when_ready,
+                "on_exit": on_exit,
+            }
+        )
+        try:
+            server.run()
+        finally:
+            # on_exit covers gunicorn's own exits; this covers an exception escaping it.
+            if worker:
+                worker.stop()
+
+    @staticmethod
+    def default_workers() -> int:
+        # The in-memory cache is per process: with two processes, the login rate limit
+        # and anything else kept in the cache would be split and quietly doubled.
+        backend = settings.CACHES["default"]["BACKEND"]
+        if backend.endswith("LocMemCache"):
+            return 1
+        return max(1, os.cpu_count() or 1)
+
+    def warn_unapplied_migrations(self) -> None:
+        try:
+            executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except Exception as exc:  # a server that cannot reach its database still starts
+            self.stderr.write(f"Cannot read the database's migrations: {exc}")
+            return
+        if plan:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{len(plan)} migration(s) not applied yet; run `opsloop migrate` first."
+                )
+            )

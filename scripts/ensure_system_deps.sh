@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install the machine packages the test suite drives: Debian's chromium (Playwright
+# cannot download its own browser here), a CJK font (so Chinese pages render in
+# screenshots instead of boxes) and the PostgreSQL server (the suite runs on it too).
+# Does nothing, quickly, when all three are already present.
+set -euo pipefail
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  missing+=(fonts-noto-cjk)
+fi
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "Installing system packages: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}" fontconfig
