@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import json
+
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
-from opsloop.core.errors import OpsloopError
+from opsloop.core.errors import Forbidden, Invalid, OpsloopError
 from opsloop.core.queries import user_for_token
+
+
+class BadJson(Invalid):
+    """The request body is not a JSON object."""
+
+    code = "bad_json"
+
+
+class JsonParser(Parser):
+    """JSON bodies must be objects; anything else says why instead of a bare parse error."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        try:
+            data = json.loads(request.body)
+        except UnicodeDecodeError:
+            raise BadJson(_("The request body is not UTF-8 text.")) from None
+        except json.JSONDecodeError as exc:
+            raise BadJson(
+                _("The request body is not valid JSON: %(error)s at line %(line)d column %(col)d.")
+                % {"error": exc.msg, "line": exc.lineno, "col": exc.colno}
+            ) from None
+        if not isinstance(data, dict):
+            raise BadJson(_("The request body must be a JSON object."))
+        return data
 
 
 class TokenAuth(HttpBearer):
@@ -31,9 +59,18 @@ class SessionAuth(APIKeyCookie):
     def __init__(self) -> None:
         super().__init__(csrf=True)
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        # Without a signed-in session there is nothing to forge, and the caller must hear 401.
+        if user is None or not user.is_authenticated:
+            return None
+        if check_csrf(request):
+            raise Forbidden(_("CSRF check failed: send the X-CSRFToken header with the session."))
+        return request.COOKIES.get(self.param_name)
+
     def authenticate(self, request: HttpRequest, key: str | None):
         user = getattr(request, "user", None)
-        return user if user is not None and user.is_authenticated else None
+        return user if key and user is not None and user.is_authenticated else None
 
 
 api = NinjaAPI(
@@ -45,6 +82,7 @@ api = NinjaAPI(
         '`{"code": ..., "message": ...}` with a 4xx status.'
     ),
     auth=[TokenAuth(), SessionAuth()],
+    parser=JsonParser(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -71,7 +109,8 @@ def on_validation_error(request, exc: NinjaValidationError):
         errors.append({"field": ".".join(loc), "message": error.get("msg", "")})
     first = errors[0] if errors else {"field": "", "message": _("Invalid input.")}
     message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
-    return _error(request, 400, "invalid", message, errors=errors)
+    extra = {"field": first["field"]} if first["field"] else {}
+    return _error(request, 400, "invalid", message, **extra, errors=errors)
 
 
 @api.exception_handler(AuthenticationError)
@@ -83,7 +122,15 @@ def on_auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    # ninja wraps any failure of the body parser in HttpError(400); the cause says what it was.
+    if isinstance(exc.__cause__, BadJson):
+        return on_opsloop_error(request, exc.__cause__)
     return _error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc: Http404):
+    return _error(request, 404, "not_found", _("Not found."))
 
 
 def _register_routers() -> None:

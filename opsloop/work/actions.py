@@ -173,6 +173,10 @@ def do_update_project(*, actor: Membership, project: Project, data: ProjectPatch
     for required in ("name", "kind", "visibility"):
         if required in changes and changes[required] is None:
             raise Invalid(_("%(field)s cannot be empty.") % {"field": required}, field=required)
+    # Text columns are not nullable: null clears them.
+    for text in ("goal", "scope"):
+        if text in changes and changes[text] is None:
+            changes[text] = ""
     if "stage" in changes:
         check_stage_change(project.stage, changes["stage"])
     if "owner_id" in changes and changes["owner_id"] is not None:
@@ -500,6 +504,7 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
         "assignee_ids",
         "label_ids",
         "description",
+        "sort_order",
     ):
         if required in changes and changes[required] is None:
             raise Invalid(_("%(field)s cannot be empty.") % {"field": required}, field=required)
@@ -593,6 +598,7 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
 def do_move_item(*, actor: Membership, item: Item, data: ItemMoveIn) -> Item:
     """Put an item in a state and between two neighbours (the board's drag and drop)."""
     project = item.project
+    check_project_permission(actor, project, EDIT)
     state = get_state(project, data.state_id)
     neighbours = {
         i.pk: i

@@ -122,6 +122,7 @@ def list_projects(membership: Membership, *, include_closed: bool = True) -> Que
     return projects.annotate(
         item_count=Count("items", distinct=True),
         open_count=Count("items", filter=~Q(items__state__group__in=CLOSED_GROUPS), distinct=True),
+        done_count=Count("items", filter=Q(items__state__group="done"), distinct=True),
     ).order_by("name")
 
 
@@ -129,8 +130,24 @@ def list_states(project: Project) -> QuerySet[State]:
     return State.objects.filter(project=project).order_by("sequence", "id")
 
 
+def get_project_state(project: Project, state_id: int) -> State:
+    """A state of the project named in a URL; 404 when it belongs to no such project."""
+    state = State.objects.filter(project=project, pk=state_id).first()
+    if state is None:
+        raise NotFound(_("State not found."))
+    state.project = project
+    return state
+
+
 def list_labels(workspace_id: int) -> QuerySet[Label]:
     return Label.objects.filter(workspace_id=workspace_id).order_by("name")
+
+
+def get_label(workspace_id: int, label_id: int) -> Label:
+    label = Label.objects.filter(workspace_id=workspace_id, pk=label_id).first()
+    if label is None:
+        raise NotFound(_("Label not found."))
+    return label
 
 
 def list_project_members(project: Project) -> QuerySet[User]:

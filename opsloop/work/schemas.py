@@ -9,6 +9,9 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+# Re-exported: this app's outputs nest it, and its callers import it from here.
+from opsloop.core.schemas import UserOut as UserOut
+
 Priority = Literal["urgent", "high", "medium", "low", "none"]
 Kind = Literal["campaign", "content", "growth", "channel", "general"]
 StageName = Literal["planning", "executing", "monitoring", "closed"]
@@ -125,13 +128,6 @@ class ItemMoveIn(Schema):
 
 
 # --- outputs
-
-
-class UserOut(Schema):
-    id: int
-    username: str
-    display_name: str
-    label: str
 
 
 class StateOut(Schema):

@@ -1,0 +1,91 @@
+"""Input and output shapes of accounts, workspaces, members, invitations and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import Field, StringConstraints
+
+RoleName = Literal["owner", "admin", "member", "guest"]
+
+
+class ErrorOut(Schema):
+    """The body of every 4xx answer."""
+
+    code: str = Field(description="invalid, bad_json, unauthenticated, forbidden, not_found, …")
+    message: str = Field(description="What is wrong, in the user's language.")
+    field: str | None = Field(None, description="The input at fault, when there is one.")
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    label: str
+
+
+class MeOut(UserOut):
+    email: str
+    language: str
+
+
+class TokenIn(Schema):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The first characters of the token, to tell tokens apart.")
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(description="The token itself. It is shown only this once.")
+
+
+class WorkspaceIn(Schema):
+    slug: str = Field(description="3-50 lowercase letters, digits and hyphens; used in URLs.")
+    name: str
+
+
+class WorkspacePatch(Schema):
+    name: str
+
+
+class WorkspaceOut(Schema):
+    """A workspace seen through the caller's membership of it."""
+
+    id: int = Field(alias="workspace.id")
+    slug: str = Field(alias="workspace.slug")
+    name: str = Field(alias="workspace.name")
+    created_at: datetime = Field(alias="workspace.created_at")
+    role: str = Field(description="The caller's role in the workspace.")
+
+
+class MemberOut(Schema):
+    user: UserOut
+    email: str = Field(alias="user.email")
+    role: str
+    joined_at: datetime
+
+
+class MemberPatch(Schema):
+    role: RoleName
+
+
+class InvitationIn(Schema):
+    email: str
+    role: RoleName = "member"
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: str
+    invited_by: UserOut | None
+    created_at: datetime
+    expires_at: datetime
