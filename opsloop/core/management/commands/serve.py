@@ -50,6 +50,10 @@ class TaskWorker:
     def __init__(self, *, stdout: Callable[[str], None]) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self.say = stdout
+        # gunicorn forks its web workers from the master after the worker has started;
+        # when one of them exits, it unwinds through the same code and must not stop
+        # (or forget) a worker that belongs to the master.
+        self.owner_pid = os.getpid()
 
     def start(self) -> None:
         command = [
@@ -62,6 +66,7 @@ class TaskWorker:
             # The reloader would restart tasks half-done; the server is not reloading either.
             "--no-reload",
         ]
+        self.owner_pid = os.getpid()
         self.process = subprocess.Popen(command)  # noqa: S603 (our own interpreter and command)
         with contextlib.suppress(OSError):
             worker_pidfile().write_text(
@@ -70,6 +75,8 @@ class TaskWorker:
         self.say(f"Background worker started (pid {self.process.pid}).")
 
     def stop(self) -> None:
+        if os.getpid() != self.owner_pid:
+            return
         process, self.process = self.process, None
         if process is None:
             return
@@ -130,6 +137,10 @@ class Command(BaseCommand):
             raise CommandError(f"--port must be between 1 and 65535, not {port}.")
         workers = options["workers"] or self.default_workers()
         self.warn_unapplied_migrations()
+        # whitenoise serves static files through the finders (WHITENOISE_USE_FINDERS), so
+        # nothing needs collecting; an existing STATIC_ROOT only stops its warning.
+        with contextlib.suppress(OSError):
+            Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         # Connections opened by the checks above must not be shared with forked workers.
         connections.close_all()
 
@@ -158,6 +169,9 @@ class Command(BaseCommand):
                 "accesslog": "-",
                 "errorlog": "-",
                 "proc_name": "opsloop",
+                # gunicorn's control socket sits at one path per user: a second install
+                # on the machine (or a test server) would take it over. Nothing uses it.
+                "control_socket_disable": True,
                 "when_ready": when_ready,
                 "on_exit": on_exit,
             }
