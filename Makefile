@@ -20,7 +20,7 @@ NODE_STAMP := node_modules/.package-lock.json
 VENDOR_STAMP := opsloop/static/vendor/.installed
 
 .PHONY: run setup venv vendor translations migrate demo serve check \
-        test system-deps lint format test-sqlite test-postgres bench lock clean
+        test system-deps lint format test-sqlite test-postgres screenshots bench lock clean
 
 ## run: set everything up, load the demo on first start, serve on http://$(HOST):$(PORT)
 run: setup migrate demo serve
@@ -79,6 +79,10 @@ test-sqlite: setup
 
 test-postgres: setup
 	$(PY) scripts/with_postgres.py -- bash scripts/run_pytest.sh $(PYTEST_ARGS)
+
+## screenshots: retake docs/screenshots/*.png (a normal test run leaves them alone)
+screenshots: setup
+	OPSLOOP_SCREENSHOTS=update bash scripts/run_pytest.sh -m browser
 
 ## bench: latency and query counts of list API and pages at 100,000 items
 bench: setup

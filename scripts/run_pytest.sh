@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Run the test suite with the project's venv, passing arguments to pytest.
+# Each run gets its own empty data dir, so tests never touch the data of `make run`.
 # pytest exits 5 when it collected no test; here that means a broken suite, so fail.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-label="${OPSLOOP_TEST_LABEL:-$([ -n "${DATABASE_URL:-}" ] && echo PostgreSQL || echo SQLite)}"
+label="$([ -n "${DATABASE_URL:-}" ] && echo PostgreSQL || echo SQLite)"
+data_dir="$(mktemp -d -t opsloop-test-XXXXXX)"
+trap 'rm -rf "$data_dir"' EXIT
+export OPSLOOP_DATA_DIR="$data_dir"
 echo "== pytest on ${label}"
 .venv/bin/python -m pytest "$@"
 rc=$?
