@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opsloop.core.models import Workspace
 
@@ -30,7 +31,7 @@ class Stage(models.TextChoices):
 
 
 class Visibility(models.TextChoices):
-    WORKSPACE = "workspace", _("Workspace")
+    WORKSPACE = "workspace", pgettext_lazy("visibility", "Workspace")
     PRIVATE = "private", _("Private")
 
 
