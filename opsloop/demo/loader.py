@@ -1,0 +1,290 @@
+"""Load the demo workspace from opsloop/demo/data.py through the same actions a user's clicks run.
+
+The demo accounts share one password, the default DEFAULT_PASSWORD or the one given. It is set
+on the accounts directly instead of through do_signup, for two reasons: the password
+validators must not refuse a short demo password (they stay on for every real sign-up), and
+hashing is deliberately slow (about 0.7 s), so the ten accounts share one hash instead of
+paying for ten. Everything else (workspace, projects, workflows, items, comments) goes through
+the actions, so activity history and audit rows are what a team's real use would leave.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from textwrap import dedent
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opsloop.collab.actions import do_add_comment
+from opsloop.core.actions import do_create_workspace, record_audit
+from opsloop.core.errors import Conflict
+from opsloop.core.models import Membership, Role, User, Workspace
+from opsloop.demo import data
+from opsloop.demo.data import ItemSpec
+from opsloop.work.actions import (
+    STAGE_ORDER,
+    do_create_item,
+    do_create_label,
+    do_create_project,
+    do_create_state,
+    do_update_item,
+    do_update_project,
+    do_update_state,
+)
+from opsloop.work.models import Item, Label, Project, State, StateGroup
+from opsloop.work.queries import list_states
+from opsloop.work.schemas import (
+    ItemIn,
+    ItemPatch,
+    LabelIn,
+    ProjectIn,
+    ProjectPatch,
+    StateIn,
+    StatePatch,
+)
+
+DEFAULT_PASSWORD = "opsloop-demo"  # noqa: S105 (the documented demo login)
+SLUG = data.WORKSPACE["slug"]
+# Items bound for these groups are first put in progress, so their history shows the work.
+WORKING = (StateGroup.IN_PROGRESS, StateGroup.IN_REVIEW, StateGroup.DONE)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """The demo workspace and the login to print."""
+
+    workspace: Workspace
+    username: str
+    password: str
+    url: str
+    # False: the demo workspace existed and was left as it was; password is then the one
+    # asked for, which the accounts may no longer have.
+    created: bool
+
+
+def demo_url() -> str:
+    return f"{settings.SITE_URL}/w/{SLUG}/"
+
+
+def demo_email(username: str) -> str:
+    return f"{username}@{data.EMAIL_DOMAIN}"
+
+
+def get_demo_workspace() -> Workspace | None:
+    return Workspace.objects.filter(slug=SLUG).first()
+
+
+def delete_demo() -> bool:
+    """Delete the demo workspace and the demo accounts that belong to no other workspace."""
+    workspace = get_demo_workspace()
+    if workspace is None:
+        return False
+    with transaction.atomic():
+        # Items first: Item.state is PROTECT, which blocks the cascade through the states.
+        Item.objects.filter(workspace=workspace).delete()
+        workspace.delete()
+        User.objects.filter(
+            username__in=[username for username, _name, _role in data.PEOPLE],
+            email__endswith="@" + data.EMAIL_DOMAIN,
+            memberships__isnull=True,
+        ).delete()
+        record_audit(actor=None, action="demo.delete", target=SLUG)
+    return True
+
+
+def load_demo(
+    *, password: str | None = None, today: date | None = None, reset: bool = False
+) -> DemoResult:
+    """Create the demo workspace; leave an existing one alone unless reset is given."""
+    password = password or DEFAULT_PASSWORD
+    with transaction.atomic():
+        if reset:
+            delete_demo()
+        workspace = get_demo_workspace()
+        if workspace is None:
+            workspace = _Loader(today or timezone.localdate(), password).load()
+            created = True
+        else:
+            created = False
+    return DemoResult(workspace, data.OWNER, password, demo_url(), created)
+
+
+class _Loader:
+    """One load of the demo: the records of data.py, in order, through the actions."""
+
+    def __init__(self, today: date, password: str) -> None:
+        self.today = today
+        self.password = password
+        self.rng = random.Random(data.SEED)  # noqa: S311 (repeatable demo data, not secrets)
+        self.users: dict[str, User] = {}
+        self.members: dict[str, Membership] = {}
+        self.labels: dict[str, Label] = {}
+
+    def load(self) -> Workspace:
+        hashed = make_password(self.password)
+        for username, name, _role in data.PEOPLE:
+            self.users[username] = self._account(username, name, hashed)
+        owner = self.users[data.OWNER]
+        workspace = do_create_workspace(actor=owner, slug=SLUG, name=data.WORKSPACE["name"])
+        for username, _name, role in data.PEOPLE:
+            self.members[username] = self._join(workspace, self.users[username], role)
+        lead = self.members[data.OWNER]
+        for name, color in data.LABELS:
+            self.labels[name] = do_create_label(actor=lead, data=LabelIn(name=name, color=color))
+        for spec in data.PROJECTS:
+            self._project(spec)
+        return workspace
+
+    def _account(self, username: str, name: str, hashed: str) -> User:
+        user = User.objects.filter(username__iexact=username).first()
+        if user is None:
+            user = User.objects.create(
+                username=username, email=demo_email(username), display_name=name, password=hashed
+            )
+            record_audit(actor=user, action="user.signup", target=username, demo=True)
+            return user
+        if user.email != demo_email(username):
+            raise Conflict(
+                _("The username %(username)s belongs to an account outside the demo.")
+                % {"username": username}
+            )
+        user.display_name, user.password = name, hashed
+        user.save(update_fields=["display_name", "password"])
+        return user
+
+    def _join(self, workspace: Workspace, user: User, role: str) -> Membership:
+        # The demo's people join without the emailed invitation; the audit row is the same.
+        membership = Membership.objects.filter(workspace=workspace, user=user).first()
+        if membership is None:
+            membership = Membership.objects.create(workspace=workspace, user=user, role=role)
+            record_audit(
+                actor=user,
+                action="member.join",
+                workspace=workspace,
+                target=user.username,
+                role=role,
+            )
+        membership.workspace = workspace
+        membership.user = user
+        return membership
+
+    def _day(self, offset: int | None) -> date | None:
+        return None if offset is None else self.today + timedelta(days=offset)
+
+    def _project(self, spec: dict) -> None:
+        lead = self.members[data.OWNER]
+        project = do_create_project(
+            actor=lead,
+            data=ProjectIn(
+                name=spec["name"],
+                key=spec["key"],
+                kind=spec["kind"],
+                goal=spec["goal"],
+                scope=spec["scope"],
+                start_date=self._day(spec["start"]),
+                end_date=self._day(spec["end"]),
+                budget=Decimal(spec["budget"]),
+                owner_id=self.users[spec["owner"]].pk,
+                visibility=spec["visibility"],
+                member_ids=[self.users[u].pk for u in spec["members"].split()],
+            ),
+        )
+        # Step through the life cycle as a team would, so the history shows it.
+        for stage in STAGE_ORDER[1 : STAGE_ORDER.index(spec["stage"]) + 1]:
+            project = do_update_project(actor=lead, project=project, data=ProjectPatch(stage=stage))
+        names = {**data.STATE_NAMES, **spec["states"]}
+        for state in list_states(project):
+            do_update_state(actor=lead, state=state, data=StatePatch(name=names[state.group]))
+        for name, group, color in spec["extra_states"]:
+            do_create_state(
+                actor=lead, project=project, data=StateIn(name=name, group=group, color=color)
+            )
+        states = list(list_states(project))
+        owner = self.members[spec["owner"]]
+        items = spec["items"]
+        # Top-level items first, so their numbers follow the list (the text refers to them).
+        parents = [self._item(project, states, owner, item) for item in items]
+        for parent, item in zip(parents, items, strict=True):
+            for child in item.children:
+                self._item(project, states, owner, child, parent)
+
+    def _item(
+        self,
+        project: Project,
+        states: list[State],
+        owner: Membership,
+        spec: ItemSpec,
+        parent: Item | None = None,
+    ) -> Item:
+        creator = self.members[spec.by] if spec.by else owner
+        who = spec.who.split()
+        target = self._state(states, spec.state)
+        # Ideas are filed straight into the backlog; other work starts in the default state.
+        filed = target if target.group == StateGroup.BACKLOG else None
+        item = do_create_item(
+            actor=creator,
+            project=project,
+            data=ItemIn(
+                title=spec.title,
+                description=dedent(spec.desc).strip(),
+                priority=spec.priority,
+                assignee_ids=[self.users[u].pk for u in who],
+                label_ids=[self.labels[name].pk for name in spec.labels.split()],
+                start_date=self._day(spec.start),
+                due_date=self._day(spec.due),
+                estimate_hours=Decimal(str(spec.hours)) if spec.hours is not None else None,
+                parent_id=parent.pk if parent else None,
+                state_id=filed.pk if filed else None,
+            ),
+        )
+        # The first assignee who may edit moves the item along; a guest's items, their creator.
+        mover = next(
+            (self.members[u] for u in who if self.members[u].at_least(Role.MEMBER)), creator
+        )
+        steps = [] if filed else self._path(states, target)
+        for i, state in enumerate(steps):
+            patch = ItemPatch(state_id=state.pk)
+            if i == len(steps) - 1 and state.group != StateGroup.DONE:
+                patch = ItemPatch(state_id=state.pk, progress=self._progress(spec, state))
+            item = do_update_item(actor=mover, item=item, data=patch)
+        for author, body in spec.comments:
+            do_add_comment(actor=self.members[author], item=item, body=dedent(body).strip())
+        return item
+
+    @staticmethod
+    def _state(states: list[State], name: str) -> State:
+        """The state called name, or else the first state of the group called name."""
+        return next((s for s in states if s.name == name), None) or next(
+            s for s in states if s.group == name
+        )
+
+    @staticmethod
+    def _path(states: list[State], target: State) -> list[State]:
+        """The states an item passes through from the default state to target, in order."""
+        first: dict[str, State] = {}
+        for state in states:
+            first.setdefault(state.group, state)
+        if target.is_default:
+            return []
+        if target.group not in WORKING:
+            return [target]
+        path = [first[StateGroup.IN_PROGRESS]]
+        if target.group == StateGroup.IN_REVIEW:
+            path.append(first[StateGroup.IN_REVIEW])
+        return path if path[-1] == target else [*path, target]
+
+    def _progress(self, spec: ItemSpec, state: State) -> int:
+        if spec.progress is not None:
+            return spec.progress
+        if state.group == StateGroup.IN_PROGRESS:
+            return self.rng.choice([20, 30, 40, 50, 60])
+        if state.group == StateGroup.IN_REVIEW:
+            return self.rng.choice([80, 85, 90])
+        return 0

@@ -1,0 +1,250 @@
+"""The demo workspace: what it holds, who sees what, and that loading it again is safe."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db.models import F, Max
+from django.test import override_settings
+
+from opsloop.collab.models import Comment
+from opsloop.core.models import AuditLog, Membership, Role, User, Workspace
+from opsloop.demo import data
+from opsloop.demo.loader import DEFAULT_PASSWORD, delete_demo, load_demo
+from opsloop.work.actions import do_delete_project
+from opsloop.work.models import Activity, Item, Project, State
+from opsloop.work.queries import my_work, visible_projects
+
+# A Sunday: "due this week" is then today alone, the narrowest case.
+SUNDAY = date(2026, 11, 22)
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(scope="module")
+def shared_demo(django_db_setup, django_db_blocker):
+    """One load for the whole module, since a load takes seconds. Every test still runs in a
+    transaction, so whatever a test does to it (even a reset) is rolled back."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        last_audit = AuditLog.objects.aggregate(m=Max("id"))["m"] or 0
+        result = load_demo(today=SUNDAY)
+    yield result
+    with django_db_blocker.unblock():
+        delete_demo()
+        AuditLog.objects.filter(pk__gt=last_audit).delete()
+
+
+@pytest.fixture
+def demo(shared_demo, db):
+    return shared_demo
+
+
+@pytest.fixture
+def no_demo(db):
+    """An install without the demo, whether or not the shared one is loaded."""
+    delete_demo()
+
+
+def membership(username: str) -> Membership:
+    return Membership.objects.select_related("workspace", "user").get(
+        workspace__slug="demo", user__username=username
+    )
+
+
+def snapshot() -> list[tuple]:
+    """What a visitor sees of every item, in a stable order."""
+    items = (
+        Item.objects.filter(workspace__slug="demo")
+        .select_related("project", "state", "parent")
+        .prefetch_related("assignees", "labels")
+        .order_by("project__key", "number")
+    )
+    return [
+        (
+            item.ref,
+            item.title,
+            item.state.name,
+            item.priority,
+            item.progress,
+            item.start_date,
+            item.due_date,
+            item.parent.number if item.parent else None,
+            sorted(u.username for u in item.assignees.all()),
+            sorted(label.name for label in item.labels.all()),
+        )
+        for item in items
+    ]
+
+
+def test_demo_holds_a_whole_team_at_work(demo):
+    workspace = demo.workspace
+    assert demo.created
+    assert (workspace.slug, workspace.name) == ("demo", "鲸选运营团队")
+    roles = dict(
+        Membership.objects.filter(workspace=workspace).values_list("user__username", "role")
+    )
+    assert len(roles) == len(data.PEOPLE) == 10
+    assert roles["lead"] == Role.OWNER
+    assert sorted(roles.values()).count(Role.ADMIN) == 1
+    assert [u for u, role in roles.items() if role == Role.GUEST] == ["xinghe"]
+    assert User.objects.get(username="amy").display_name == "张敏"
+
+    projects = {p.key: p for p in Project.objects.filter(workspace=workspace)}
+    assert sorted(projects) == ["ADS", "CNT", "D11", "GRW"]
+    d11 = projects["D11"]
+    assert (d11.name, d11.kind, d11.stage, d11.budget) == (
+        "双十一大促",
+        "campaign",
+        "executing",
+        500000,
+    )
+    assert d11.start_date < SUNDAY < d11.end_date
+    assert projects["ADS"].visibility == "private"
+    assert projects["ADS"].stage == "monitoring"
+    for project in projects.values():
+        assert 25 <= project.items.count() <= 45, project.key
+
+    items = Item.objects.filter(workspace=workspace)
+    groups = set(items.values_list("state__group", flat=True))
+    assert groups == {"backlog", "todo", "in_progress", "in_review", "done", "cancelled"}
+    assert items.filter(parent__isnull=False).count() >= 8
+    assert items.filter(due_date__lt=SUNDAY).exists() and items.filter(due_date__gt=SUNDAY).exists()
+    assert not items.filter(state__group="done").exclude(progress=100).exists()
+    assert Comment.objects.filter(workspace=workspace).count() >= 25
+    assert "<table>" in Comment.objects.filter(body__contains="| ---").first().body_html
+    # Items walked through the workflow, so their history shows state changes.
+    assert Activity.objects.filter(item__workspace=workspace, field="state").count() > 60
+
+
+def test_workflows_are_in_chinese_with_extra_states(demo):
+    states = State.objects.filter(project__workspace=demo.workspace)
+    assert not states.filter(name__in=["Backlog", "To do", "In progress", "Done"]).exists()
+    assert states.get(project__key="D11", name="已排期").group == "todo"
+    assert states.get(project__key="CNT", name="已排期").group == "in_review"
+    assert states.get(project__key="GRW", name="实验中").group == "in_progress"
+    assert states.get(project__key="D11", group="done").name == "已上线"
+
+
+def test_every_item_is_in_a_state_of_its_own_project(demo):
+    items = Item.objects.filter(workspace=demo.workspace)
+    assert items.count() > 100
+    assert not items.exclude(state__project=F("project")).exists()
+    assert not items.filter(parent__isnull=False).exclude(parent__project=F("project")).exists()
+
+
+def test_text_refers_to_the_right_items(demo):
+    # Descriptions and comments cite items by reference; the numbers must match.
+    assert Item.objects.get(project__key="D11", number=18).title.startswith("GMV 目标拆解")
+    assert Item.objects.get(project__key="GRW", number=2).title.startswith("新人礼包改版")
+    assert Item.objects.get(project__key="GRW", number=3).title.startswith("邀请有礼")
+
+
+def test_guest_sees_only_double_11(demo):
+    guest = membership("xinghe")
+    assert guest.role == Role.GUEST
+    assert list(visible_projects(guest).values_list("key", flat=True)) == ["D11"]
+    assert Item.objects.filter(project__key="D11", assignees__username="xinghe").exists()
+
+
+def test_private_project_is_shared_with_its_members_only(demo):
+    assert "ADS" not in visible_projects(membership("amy")).values_list("key", flat=True)
+    assert "ADS" in visible_projects(membership("data")).values_list("key", flat=True)
+    assert "ADS" in visible_projects(membership("hao")).values_list("key", flat=True)
+
+
+def test_owner_has_overdue_and_due_this_week_work(demo):
+    work = my_work(membership("lead"), today=SUNDAY)
+    assert len(work.overdue) >= 2
+    assert len(work.due_this_week) >= 2
+    assert work.assigned.total >= 8
+    assert {item.project.key for item in work.overdue + work.due_this_week} >= {"D11", "GRW"}
+
+
+def test_owner_logs_in_with_the_demo_password(demo):
+    assert (demo.username, demo.password) == ("lead", DEFAULT_PASSWORD)
+    assert demo.url.endswith("/w/demo/")
+    assert authenticate(username="lead", password=DEFAULT_PASSWORD) is not None
+    assert authenticate(username="xinghe", password=DEFAULT_PASSWORD) is not None
+
+
+def test_loading_again_changes_nothing(demo):
+    before = snapshot()
+    counts = (Item.objects.count(), Comment.objects.count(), Activity.objects.count())
+    again = load_demo(today=SUNDAY)
+    assert not again.created
+    assert again.workspace.pk == demo.workspace.pk
+    assert snapshot() == before
+    assert (Item.objects.count(), Comment.objects.count(), Activity.objects.count()) == counts
+
+
+def test_reset_reloads_the_same_demo(demo):
+    before = snapshot()
+    result = load_demo(today=SUNDAY, reset=True)
+    assert result.created
+    assert result.workspace.pk != demo.workspace.pk
+    assert Workspace.objects.filter(slug="demo").count() == 1
+    assert snapshot() == before  # same seed, same demo
+    assert User.objects.filter(username="lead").count() == 1
+
+
+def test_delete_keeps_other_workspaces(demo, workspace, project, item):
+    assert delete_demo()
+    assert not Workspace.objects.filter(slug="demo").exists()
+    assert not User.objects.filter(username="kevin").exists()
+    assert Item.objects.filter(pk=item.pk).exists()
+    assert not delete_demo()
+
+
+def test_a_taken_username_stops_the_load_and_writes_nothing(no_demo):
+    User.objects.create_user("kevin", "kevin@elsewhere.example", "x")
+    with pytest.raises(CommandError, match="kevin"):
+        call_command("demo", stdout=StringIO())
+    assert not Workspace.objects.filter(slug="demo").exists()
+    assert not User.objects.filter(username="lead").exists()
+
+
+def test_command_loads_once_and_prints_the_login(no_demo):
+    out = StringIO()
+    call_command("demo", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert lines[-2] == "Demo workspace: http://127.0.0.1:8000/w/demo/"
+    assert lines[-1] == f"Log in as: lead / {DEFAULT_PASSWORD}"
+    pk = Workspace.objects.get(slug="demo").pk
+    # Loaded for the real today, whatever day of the week: the owner's work is still there.
+    work = my_work(membership("lead"))
+    assert work.overdue and work.due_this_week
+
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "already exists" in out.getvalue()
+    assert out.getvalue().strip().splitlines()[-1] == f"Log in as: lead / {DEFAULT_PASSWORD}"
+    assert Workspace.objects.get(slug="demo").pk == pk
+
+    out = StringIO()
+    # A password that sign-up would refuse (too short) is fine for the demo.
+    call_command("demo", "--reset", "--password", "demo", stdout=out)
+    assert out.getvalue().strip().splitlines()[-1] == "Log in as: lead / demo"
+    assert Workspace.objects.get(slug="demo").pk != pk
+    assert authenticate(username="lead", password="demo") is not None
+
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "already exists" in out.getvalue()
+    assert "lead / " not in out.getvalue()  # the default password no longer opens it
+
+
+def test_an_admin_can_delete_a_project_that_has_items(demo):
+    # Item.state is PROTECT; deleting a project once failed on its own items.
+    project = Project.objects.get(workspace=demo.workspace, key="CNT")
+    others = Item.objects.filter(workspace=demo.workspace).exclude(project=project).count()
+    do_delete_project(actor=membership("hao"), project=project)
+    assert not Project.objects.filter(pk=project.pk).exists()
+    assert Item.objects.filter(workspace=demo.workspace).count() == others
