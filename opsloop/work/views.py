@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -202,7 +203,9 @@ def item_quick_create(request: HttpRequest, slug: str, key: str) -> HttpResponse
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Created %(ref)s.") % {"ref": item.ref})
-    if back.startswith("/") and not back.startswith("//"):
+    if back and url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect("project_items", slug=slug, key=key)
 

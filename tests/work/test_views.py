@@ -280,3 +280,22 @@ def test_project_stage_moves_one_step_at_a_time(client, project):
         == 302
     )
     assert Project.objects.get(pk=project.pk).stage == "executing"
+
+
+def test_sub_item_is_created_from_the_item_page(client, item):
+    page = client.get(f"/w/acme/i/{item.ref}/").content.decode()
+    assert 'id="sub-item-form"' in page
+    response = client.post(
+        "/w/acme/p/D11/items/new/",
+        {"title": "海报文案", "parent_id": item.pk, "next": f"/w/acme/i/{item.ref}/"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"/w/acme/i/{item.ref}/"
+    child = Item.objects.get(title="海报文案")
+    assert child.parent == item
+    assert "海报文案" in client.get(f"/w/acme/i/{item.ref}/").content.decode()
+
+
+def test_quick_create_never_redirects_off_site(client, project):
+    for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        response = client.post("/w/acme/p/D11/items/new/", {"title": "x", "next": evil})
+        assert response["Location"] == "/w/acme/p/D11/", evil
