@@ -215,11 +215,9 @@ def do_delete_project(*, actor: Membership, project: Project) -> None:
     if not actor.at_least(Role.ADMIN):
         raise Forbidden(_("Only workspace admins can delete projects."))
     key = project.key
-    with transaction.atomic():
-        # Item.state is PROTECT, which blocks the cascade through the project's states even
-        # though the items go too; deleting the items first lets the project go.
-        project.items.all().delete()
-        project.delete()
+    # Item.state is RESTRICT: a state with items cannot go alone, but the project's cascade
+    # takes states and items together.
+    project.delete()
     record_audit(actor=actor.user, action="project.delete", workspace=actor.workspace, target=key)
 
 

@@ -170,7 +170,7 @@ class Item(models.Model):
     number = models.PositiveIntegerField()
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
-    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="items")
+    state = models.ForeignKey(State, on_delete=models.RESTRICT, related_name="items")
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NONE
     )
