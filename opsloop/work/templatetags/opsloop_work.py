@@ -6,6 +6,7 @@ from datetime import date
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from opsloop.work.models import PRIORITY_NAMES, Priority
 
@@ -59,3 +60,24 @@ def iso(value) -> str:
     if value is None:
         return ""
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+FIELD_LABELS = {
+    "title": _("title"),
+    "description": _("description"),
+    "state": _("state"),
+    "priority": _("priority"),
+    "assignees": _("assignees"),
+    "labels": _("labels"),
+    "start_date": _("start date"),
+    "due_date": _("due date"),
+    "estimate_hours": _("estimate"),
+    "progress": _("progress"),
+    "parent": _("parent"),
+}
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """The translated name of an item field, for the activity history."""
+    return str(FIELD_LABELS.get(name, name))
