@@ -8,9 +8,11 @@ command with DATABASE_URL pointing at it and exits with the command's exit code.
 server is stopped and its files deleted however the command ends, Ctrl-C included.
 
 PostgreSQL refuses to run as root, so when root runs this the cluster belongs to the
-`postgres` system user (Debian's postgresql package creates it) and its commands run
-through runuser. Durability is switched off: the data dies with the run, and fsync
-would only slow the suite.
+`postgres` system user (Debian's postgresql package creates it) and its programs run as
+that user. The server is this script's own child rather than a pg_ctl daemon, so it is
+reaped here and leaves no zombie behind on machines whose init does not reap.
+Durability is switched off: the data dies with the run, and fsync would only slow the
+suite.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 PREFERRED_MAJOR = "15"
 DB_NAME = "opsloop"
+START_TIMEOUT = 60.0  # seconds
 
 
 def find_bin_dir() -> Path:
@@ -60,13 +64,17 @@ class Server:
         self.root = Path(tempfile.mkdtemp(prefix="opsloop-pg-"))
         self.data = self.root / "data"
         self.port = free_port()
-        self.started = False
+        self.server: subprocess.Popen[bytes] | None = None
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        command = list(args)
-        if self.as_root:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        return subprocess.run(command, check=check, text=True, capture_output=True, cwd=self.root)
+    def _as_owner(self) -> dict[str, Any]:
+        return {"user": "postgres", "group": "postgres", "extra_groups": []} if self.as_root else {}
+
+    def run(self, *args: str) -> None:
+        result = subprocess.run(
+            list(args), text=True, capture_output=True, cwd=self.root, **self._as_owner()
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed:\n{result.stdout}{result.stderr}")
 
     def start(self) -> str:
         if self.as_root:
@@ -85,27 +93,33 @@ class Server:
             "C.UTF-8",
             "--no-sync",
         )
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=100 -c shared_buffers=128MB"
-        )
-        self.started = True
-        result = self.run(
-            str(self.bin / "pg_ctl"),
-            "--pgdata",
-            str(self.data),
-            "--log",
-            str(self.root / "server.log"),
-            "--options",
-            options,
-            "--wait",
-            "start",
-            check=False,
-        )
-        if result.returncode != 0:
-            log = (self.root / "server.log").read_text(errors="replace")
-            raise RuntimeError(f"pg_ctl start failed:\n{result.stdout}{result.stderr}\n{log}")
+        log = (self.root / "server.log").open("w")
+        self.server = subprocess.Popen(
+            [
+                str(self.bin / "postgres"),
+                "-D", str(self.data),
+                "-p", str(self.port),
+                "-k", str(self.root),
+                "-c", "listen_addresses=127.0.0.1",
+                "-c", "fsync=off",
+                "-c", "synchronous_commit=off",
+                "-c", "full_page_writes=off",
+                "-c", "max_connections=100",
+                "-c", "shared_buffers=128MB",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.root,
+            **self._as_owner(),
+        )  # fmt: skip
+        deadline = time.monotonic() + START_TIMEOUT
+        while not self.accepts_connections():
+            if self.server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    "PostgreSQL did not start:\n"
+                    + (self.root / "server.log").read_text(errors="replace")
+                )
+            time.sleep(0.1)
         self.run(
             str(self.bin / "createdb"),
             "--host",
@@ -118,18 +132,23 @@ class Server:
         )
         return f"postgres://postgres@127.0.0.1:{self.port}/{DB_NAME}"
 
+    def accepts_connections(self) -> bool:
+        result = subprocess.run(
+            [str(self.bin / "pg_isready"), "--host", "127.0.0.1", "--port", str(self.port)],
+            capture_output=True,
+            check=False,
+        )
+        return result.returncode == 0
+
     def stop(self) -> None:
-        if self.started:
-            self.run(
-                str(self.bin / "pg_ctl"),
-                "--pgdata",
-                str(self.data),
-                "--mode",
-                "immediate",
-                "--wait",
-                "stop",
-                check=False,
-            )
+        if self.server is not None and self.server.poll() is None:
+            # SIGINT is PostgreSQL's "fast" shutdown: end sessions, then exit cleanly.
+            self.server.send_signal(signal.SIGINT)
+            try:
+                self.server.wait(30)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
