@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -73,7 +74,20 @@ class SessionAuth(APIKeyCookie):
         return user if key and user is not None and user.is_authenticated else None
 
 
-api = NinjaAPI(
+class OpsloopAPI(NinjaAPI):
+    """The API, answering unknown paths under it with a JSON 404 instead of an HTML page."""
+
+    @property
+    def urls(self) -> tuple[list, str, str]:
+        patterns, app_name, namespace = super().urls
+        return [*patterns, re_path(r"", unknown_endpoint)], app_name, namespace
+
+
+def unknown_endpoint(request: HttpRequest) -> HttpResponse:
+    return _error(request, 404, "not_found", _("There is no such API endpoint."))
+
+
+api = OpsloopAPI(
     title="opsloop API",
     version="1",
     description=(
@@ -101,12 +115,16 @@ def on_opsloop_error(request, exc: OpsloopError):
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
+    if any(tuple(e.get("loc", ())) == ("body", "payload") for e in exc.errors):
+        # The whole body is missing, not one of its fields.
+        return _error(request, 400, "bad_json", _("Send a JSON object in the request body."))
     errors = []
     for error in exc.errors:
-        loc = [
-            str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path")
-        ]
-        errors.append({"field": ".".join(loc), "message": error.get("msg", "")})
+        loc = list(error.get("loc", ()))
+        # ("body", "payload", "title") names the field title; a field may itself be named body.
+        if loc and loc[0] in ("body", "query", "path", "header", "cookie", "form"):
+            loc = loc[2:] if loc[0] == "body" and loc[1:2] == ["payload"] else loc[1:]
+        errors.append({"field": ".".join(str(p) for p in loc), "message": error.get("msg", "")})
     first = errors[0] if errors else {"field": "", "message": _("Invalid input.")}
     message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
     extra = {"field": first["field"]} if first["field"] else {}

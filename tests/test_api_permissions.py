@@ -196,6 +196,11 @@ def _fast_passwords(settings):
 
 @pytest.fixture
 def world(workspace, owner, admin_user, member, guest, outsider) -> World:
+    return build_world(workspace, owner, admin_user, member, guest, outsider)
+
+
+def build_world(workspace, owner, admin_user, member, guest, outsider) -> World:
+    """A workspace with a project shared with the guest, a private one and an unshared one."""
     workspace.name = WORKSPACE
     workspace.save()
     owner_ms = membership_of(owner, workspace)

@@ -16,7 +16,11 @@ def describe_errors(exc: ValidationError) -> list[dict]:
     """Each error as {field, message}, the field a dotted path."""
     out = []
     for error in exc.errors():
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query")]
+        # Only a leading location is dropped: a field may itself be named "body".
+        loc = list(error.get("loc", ()))
+        if loc and loc[0] in ("body", "query"):
+            loc = loc[2:] if loc[0] == "body" and loc[1:2] == ["payload"] else loc[1:]
+        loc = [str(p) for p in loc]
         out.append({"field": ".".join(loc), "message": error.get("msg", _("Invalid value."))})
     return out
 

@@ -610,8 +610,12 @@ def do_move_item(*, actor: Membership, item: Item, data: ItemMoveIn) -> Item:
     }
     before = neighbours.get(data.before_id) if data.before_id else None
     after = neighbours.get(data.after_id) if data.after_id else None
-    if (data.before_id and before is None) or (data.after_id and after is None):
-        raise Invalid(_("The neighbouring item is not in this project."), field="before_id")
+    for field, wanted, found in (
+        ("before_id", data.before_id, before),
+        ("after_id", data.after_id, after),
+    ):
+        if wanted and found is None:
+            raise Invalid(_("The neighbouring item is not in this project."), field=field)
     if before is not None and after is not None:
         sort_order = (before.sort_order + after.sort_order) / 2
     elif before is not None:

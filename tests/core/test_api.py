@@ -121,7 +121,9 @@ def test_session_reads_work_and_writes_need_csrf(owner):
     assert browser.login(username="owner", password=PASSWORD)
     assert browser.get("/api/v1/me").json()["username"] == "owner"
 
-    response = browser.post("/api/v1/workspaces", {"slug": "x-y-z", "name": "X"}, "application/json")
+    response = browser.post(
+        "/api/v1/workspaces", {"slug": "x-y-z", "name": "X"}, "application/json"
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
     assert not Workspace.objects.filter(slug="x-y-z").exists()
