@@ -1,14 +1,17 @@
 """Load the demo workspace on an install's first start, and never again.
 
 `make run` calls this after migrating. An install that already has a workspace (the
-demo from an earlier start, or real data) is left alone; `opsloop demo` reloads the demo
-on purpose.
+demo from an earlier start, or real data) is not loaded into; when the demo is there,
+`opsloop demo` runs anyway, since it changes nothing then and prints the login again.
+`opsloop demo --reset` reloads the demo on purpose.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+DEMO_SLUG = "demo"  # where `opsloop demo` puts its workspace
 
 
 def main() -> int:
@@ -20,11 +23,11 @@ def main() -> int:
 
     from opsloop.core.models import Workspace
 
-    if Workspace.objects.exists():
-        print("demo: the database already has a workspace; not loading the demo again.")
-        return 0
     if "demo" not in get_commands():
-        print("demo: this version has no `demo` command; starting with an empty database.")
+        print("demo: this version has no `demo` command; starting as the database is.")
+        return 0
+    if Workspace.objects.exists() and not Workspace.objects.filter(slug=DEMO_SLUG).exists():
+        print("demo: the database has workspaces of its own; not loading the demo.")
         return 0
     call_command("demo")
     return 0
