@@ -130,13 +130,13 @@ _SAMPLE_CONTEXT = {"member_id": 1, "state_ids": [1], "move_state_id": 1}
 
 
 @pytest.mark.parametrize(("method", "path", "field"), _field_cases("type"))
-@pytest.mark.parametrize("wrong", [{"a": 1}, [["x"]]], ids=["object", "nested-list"])
-def test_wrong_type_names_the_field(world, method, path, field, wrong):
+def test_wrong_type_names_the_field(world, method, path, field):
     context = world.context["shared"]
-    body = {**ROUTES[(method, path)].body(context), field: wrong}
     before = snapshot()
-    response = call(world.clients["owner"], method, url_of(path, context), body)
-    assert_refused(response, 400, code="invalid", field=field)
+    for wrong in ({"a": 1}, [["x"]]):
+        body = {**ROUTES[(method, path)].body(context), field: wrong}
+        response = call(world.clients["owner"], method, url_of(path, context), body)
+        assert_refused(response, 400, code="invalid", field=field)
     assert snapshot() == before
 
 

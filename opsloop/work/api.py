@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.responses import codes_4xx
@@ -346,7 +347,7 @@ def delete_label(request: HttpRequest, slug: str, label_id: int) -> Status[None]
 # --- items
 
 
-def _item_page(request: HttpRequest, base) -> dict:
+def _item_page(request: HttpRequest, base: QuerySet[Item]) -> dict:
     """One page of items under the request's filters, as the list endpoints answer it."""
     filters = parse_item_filters(request.GET, me=request.auth)
     page = list_items(
