@@ -10,7 +10,9 @@ missing=()
 if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
   missing+=(fonts-noto-cjk)
 fi
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+# The server binaries, and the system user that scripts/with_postgres.py runs them as
+# (PostgreSQL refuses root); Debian's postgresql package brings both.
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || ! id postgres >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
 
