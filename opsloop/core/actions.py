@@ -88,8 +88,12 @@ def do_signup(
     *, username: str, email: str, password: str, display_name: str = "", language: str = ""
 ) -> User:
     username = check_text(username, field="username", label=_("Username"), max_length=150)
-    if not User.username_validator.regex.match(username):
-        raise Invalid(_("Use letters, digits and @/./+/-/_ only in a username."), field="username")
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise Invalid(
+            _("Use letters, digits and @/./+/-/_ only in a username."), field="username"
+        ) from None
     email = check_email(email)
     if User.objects.filter(username__iexact=username).exists():
         raise Invalid(_("That username is taken."), field="username")

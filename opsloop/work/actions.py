@@ -334,7 +334,8 @@ def do_delete_state(*, actor: Membership, state: State, move_to_id: int | None =
                 .order_by("sequence")
                 .first()
             )
-            State.objects.filter(pk=replacement.pk).update(is_default=True)
+            if replacement is not None:
+                State.objects.filter(pk=replacement.pk).update(is_default=True)
         state.delete()
         _resequence(State.objects.filter(project=project).order_by("sequence", "id"))
 
@@ -412,7 +413,8 @@ def _resolve_parent(project: Project, parent_id: int, item: Item | None = None) 
         )
     if item is not None:
         # Walk up from the new parent: meeting the item itself would make a loop.
-        seen, node = set(), parent
+        seen: set[int] = set()
+        node: Item | None = parent
         while node is not None and node.pk not in seen:
             if node.pk == item.pk:
                 raise Conflict(_("An item cannot be a sub-item of itself or of its own sub-items."))
