@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -76,6 +77,18 @@ class SessionAuth(APIKeyCookie):
 
 class OpsloopAPI(NinjaAPI):
     """The API, answering unknown paths under it with a JSON 404 instead of an HTML page."""
+
+    _schemas: dict[tuple, dict]
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        # Building the document takes about a second and it only changes with the code.
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        cache = self.__dict__.setdefault("_schemas", {})
+        if key not in cache:
+            cache[key] = super().get_openapi_schema(
+                path_prefix=path_prefix, path_params=path_params
+            )
+        return copy.deepcopy(cache[key])
 
     @property
     def urls(self) -> tuple[list, str, str]:

@@ -6,19 +6,18 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.responses import codes_4xx
 from pydantic import Field
 
 from opsloop.collab import actions
 from opsloop.collab.models import Comment
 from opsloop.collab.queries import get_comment, list_comments
-from opsloop.core.schemas import ErrorOut, UserOut
+from opsloop.core.schemas import ERROR_CODES, ErrorOut, UserOut
 from opsloop.work.queries import access_item
 
 router = Router()
 
 COMMENTS = ["Comments"]
-ERRORS = {codes_4xx: ErrorOut}
+ERRORS = {ERROR_CODES: ErrorOut}
 COMMENTS_PATH = "/workspaces/{slug}/items/{ref}/comments"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.responses import codes_4xx
 
 from opsloop.core import actions
 from opsloop.core.models import ApiToken, Invitation, Membership, Role, User
@@ -17,6 +16,7 @@ from opsloop.core.queries import (
     list_tokens,
 )
 from opsloop.core.schemas import (
+    ERROR_CODES,
     ErrorOut,
     InvitationIn,
     InvitationOut,
@@ -34,7 +34,7 @@ from opsloop.core.schemas import (
 router = Router()
 
 ACCOUNT, WORKSPACES, MEMBERS = ["Account"], ["Workspaces"], ["Members"]
-ERRORS = {codes_4xx: ErrorOut}
+ERRORS = {ERROR_CODES: ErrorOut}
 
 
 # --- the caller and their tokens

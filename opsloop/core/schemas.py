@@ -10,6 +10,9 @@ from pydantic import Field, StringConstraints
 
 RoleName = Literal["owner", "admin", "member", "guest"]
 
+# The statuses an endpoint may answer with an ErrorOut body, as the OpenAPI document lists them.
+ERROR_CODES = frozenset({400, 401, 403, 404, 409})
+
 
 class ErrorOut(Schema):
     """The body of every 4xx answer."""
@@ -59,18 +62,39 @@ class WorkspacePatch(Schema):
 class WorkspaceOut(Schema):
     """A workspace seen through the caller's membership of it."""
 
-    id: int = Field(alias="workspace.id")
-    slug: str = Field(alias="workspace.slug")
-    name: str = Field(alias="workspace.name")
-    created_at: datetime = Field(alias="workspace.created_at")
+    id: int
+    slug: str
+    name: str
+    created_at: datetime
     role: str = Field(description="The caller's role in the workspace.")
+
+    # Resolvers rather than dotted aliases, which ninja resolves slowly on every row.
+    @staticmethod
+    def resolve_id(membership) -> int:
+        return membership.workspace.id
+
+    @staticmethod
+    def resolve_slug(membership) -> str:
+        return membership.workspace.slug
+
+    @staticmethod
+    def resolve_name(membership) -> str:
+        return membership.workspace.name
+
+    @staticmethod
+    def resolve_created_at(membership) -> datetime:
+        return membership.workspace.created_at
 
 
 class MemberOut(Schema):
     user: UserOut
-    email: str = Field(alias="user.email")
+    email: str
     role: str
     joined_at: datetime
+
+    @staticmethod
+    def resolve_email(membership) -> str:
+        return membership.user.email
 
 
 class MemberPatch(Schema):

@@ -7,12 +7,11 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.responses import codes_4xx
 from pydantic import Field
 
 from opsloop.core.models import User
 from opsloop.core.queries import access_workspace
-from opsloop.core.schemas import ErrorOut
+from opsloop.core.schemas import ERROR_CODES, ErrorOut
 from opsloop.work import actions
 from opsloop.work.models import PRIORITY_NAMES, Activity, Item, Label, Project, State
 from opsloop.work.queries import (
@@ -51,7 +50,7 @@ from opsloop.work.schemas import (
 router = Router()
 
 PROJECTS, STATES, LABELS, ITEMS = ["Projects"], ["Workflow states"], ["Labels"], ["Items"]
-ERRORS = {codes_4xx: ErrorOut}
+ERRORS = {ERROR_CODES: ErrorOut}
 PROJECT = "/workspaces/{slug}/projects/{key}"
 ITEM = "/workspaces/{slug}/items/{ref}"
 
