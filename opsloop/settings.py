@@ -158,7 +158,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
-# Failed logins allowed per IP per minute before the login form answers 429.
+# Login attempts (failed or not) allowed per client address per minute before 429.
 LOGIN_RATE = env("OPSLOOP_LOGIN_RATE", "10/m")
 RATELIMIT_VIEW = "opsloop.core.views.ratelimited"
 

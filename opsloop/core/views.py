@@ -101,14 +101,13 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     membership = queries.access_workspace(request.user, slug, Role.MEMBER)
     error = None
     if request.method == "POST":
-        if not membership.at_least(Role.ADMIN):
-            return TemplateResponse(request, "403.html", status=403)
+        # Rights are the actions' to check: anyone may leave, only admins manage others.
         try:
-            _handle_member_post(request, membership)
+            left = _handle_member_post(request, membership)
         except OpsloopError as exc:
             error = exc
         else:
-            return redirect("members", slug=slug)
+            return redirect("home") if left else redirect("members", slug=slug)
     context = {
         "membership": membership,
         "workspace": membership.workspace,
@@ -125,7 +124,8 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _handle_member_post(request: HttpRequest, membership) -> None:
+def _handle_member_post(request: HttpRequest, membership) -> bool:
+    """Carry out one operation of the members page; True when the user left the workspace."""
     op = request.POST.get("op")
     if op == "invite":
         sent = actions.do_invite_member(
@@ -143,6 +143,9 @@ def _handle_member_post(request: HttpRequest, membership) -> None:
     elif op == "remove":
         target = queries.get_member(membership.workspace, int_param(request.POST.get("user_id")))
         actions.do_remove_member(actor=membership, member=target)
+        if target.user_id == membership.user_id:
+            messages.success(request, _("You left %(name)s.") % {"name": membership.workspace.name})
+            return True
         messages.success(request, _("Member removed."))
     elif op == "revoke":
         actions.do_revoke_invitation(
@@ -154,6 +157,7 @@ def _handle_member_post(request: HttpRequest, membership) -> None:
         messages.success(request, _("Workspace renamed."))
     else:
         raise Invalid(_("Unknown operation."))
+    return False
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:

@@ -184,3 +184,11 @@ def test_tokens_are_shown_once_stored_hashed_and_revocable(owner, client_of):
     client.post("/account/", {"op": "revoke", "token_id": token.pk})
     assert api.get("/api/v1/me").status_code == 401
     assert raw not in client.get("/account/").content.decode()
+
+
+def test_a_member_can_leave_from_the_members_page(workspace, member, client_of):
+    client = client_of(member)
+    response = client.post("/w/acme/members/", {"op": "remove", "user_id": member.pk})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert not Membership.objects.filter(workspace=workspace, user=member).exists()
+    assert client.get("/w/acme/").status_code == 404
