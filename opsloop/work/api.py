@@ -396,8 +396,8 @@ def create_item(request: HttpRequest, slug: str, key: str, payload: ItemIn) -> S
     "/workspaces/{slug}/items",
     response={200: ItemPageOut, **ERRORS},
     summary="List items across projects",
-    description='Every project the caller can see. "My work" is assignee=me&state_group=todo,'
-    "in_progress,in_review&sort=due.",
+    description='Every project the caller can see. The "My work" page is assignee=me&'
+    "state_group=backlog,todo,in_progress,in_review&sort=priority.",
     tags=ITEMS,
 )
 def get_workspace_items(request: HttpRequest, slug: str, filters: Query[ItemListQuery]) -> dict:
