@@ -214,7 +214,10 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["project", "sort_order", "id"], name="item_project_order"),
             models.Index(fields=["project", "state", "sort_order"], name="item_project_state"),
-            models.Index(fields=["project", "priority"], name="item_project_priority"),
+            # Within a project, highest priority first, then manual order: sort=priority.
+            models.Index(
+                fields=["project", "-priority", "sort_order", "id"], name="item_project_priority"
+            ),
             models.Index(fields=["project", "due_date"], name="item_project_due"),
             models.Index(fields=["project", "updated_at"], name="item_project_updated"),
             models.Index(fields=["workspace", "due_date"], name="item_workspace_due"),

@@ -166,7 +166,7 @@ class ItemOut(Schema):
     id: int
     ref: str
     number: int
-    project_key: str = Field(alias="project.key")
+    project_key: str
     title: str
     description: str
     state: StateOut
@@ -185,6 +185,12 @@ class ItemOut(Schema):
     updated_by_id: int | None
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_project_key(obj) -> str:
+        # Not Field(alias="project.key"): ninja resolves a dotted alias through Django's
+        # template Variable, which calls dir() on the item once per row of a list.
+        return obj.project.key
 
     @staticmethod
     def resolve_assignees(obj) -> list:

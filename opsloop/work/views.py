@@ -148,7 +148,7 @@ def project_items(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             page=request.GET.get("page"),
             per_page=request.GET.get("per_page"),
         )
-        counts = queries.group_counts(queries.project_items(access.project), filters)
+        counts = result.group_sizes
     except Invalid as exc:
         error, filters = exc, queries.ItemFilters()
         result = queries.list_items(queries.project_items(access.project), filters)

@@ -131,7 +131,7 @@ def test_list_page_query_count_does_not_grow(
     client, project, owner, workspace, django_assert_max_num_queries
 ):
     make_items(project, owner, workspace, 60, assignee_ids=[owner.pk])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get("/w/acme/p/D11/?group=assignee").status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get("/w/acme/p/D11/board/").status_code == 200
