@@ -69,6 +69,7 @@ system-deps:
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(VENV_STAMP)
 	$(VENV)/bin/ruff check --fix .

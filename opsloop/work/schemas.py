@@ -117,7 +117,7 @@ class ItemPatch(Schema):
     parent_id: int | None = None
     sort_order: float | None = None
     version: int | None = Field(
-        None, description="The version you read; a stale one is refused with 409."
+        default=None, description="The version you read; a stale one is refused with 409."
     )
 
 
