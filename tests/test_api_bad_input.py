@@ -24,12 +24,6 @@ MORE_TEXT = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Tests make many users; the production hasher would spend seconds on each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(workspace, owner, admin_user, member, guest, outsider) -> World:
     return build_world(workspace, owner, admin_user, member, guest, outsider)

@@ -188,12 +188,6 @@ def _project(owner_ms, workspace, key: str, tag: str, *, private: bool, members:
     }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Tests make many users; the production hasher would spend seconds on each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(workspace, owner, admin_user, member, guest, outsider) -> World:
     return build_world(workspace, owner, admin_user, member, guest, outsider)

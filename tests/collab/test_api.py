@@ -13,12 +13,6 @@ W = "/api/v1/workspaces/acme"
 C = f"{W}/items/D11-1/comments"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Tests make many users; the production hasher would spend seconds on each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def shared_with_guest(workspace, owner, project, guest):
     actions.do_add_project_member(

@@ -14,12 +14,6 @@ from tests.conftest import PASSWORD, ApiClient, add_member
 W = "/api/v1/workspaces"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Tests make many users; the production hasher would spend seconds on each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- the caller and tokens
 
 

@@ -19,12 +19,6 @@ W = "/api/v1/workspaces/acme"
 P = f"{W}/projects/D11"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Tests make many users; the production hasher would spend seconds on each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def states_of(project) -> dict[str, State]:
     return {s.group: s for s in State.objects.filter(project=project)}
 
