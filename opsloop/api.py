@@ -167,11 +167,17 @@ def on_not_found(request, exc: Http404):
 def _register_routers() -> None:
     from opsloop.collab.api import router as collab_router
     from opsloop.core.api import router as core_router
+    from opsloop.files.api import router as files_router
+    from opsloop.inbox.api import router as inbox_router
+    from opsloop.meetings.api import router as meetings_router
     from opsloop.work.api import router as work_router
 
     api.add_router("", core_router)
     api.add_router("", work_router)
+    api.add_router("", inbox_router)
     api.add_router("", collab_router)
+    api.add_router("", meetings_router)
+    api.add_router("", files_router)
 
 
 _register_routers()

@@ -72,7 +72,10 @@ INSTALLED_APPS = [
     "ninja",
     "opsloop.core",
     "opsloop.work",
+    "opsloop.inbox",
     "opsloop.collab",
+    "opsloop.meetings",
+    "opsloop.files",
     "opsloop.demo",
 ]
 

@@ -8,4 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("opsloop.core.urls")),
     path("", include("opsloop.work.urls")),
+    path("", include("opsloop.inbox.urls")),
+    path("", include("opsloop.collab.urls")),
+    path("", include("opsloop.meetings.urls")),
+    path("", include("opsloop.files.urls")),
 ]

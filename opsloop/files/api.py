@@ -1,0 +1,7 @@
+"""API of the files app."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""Files: folders, stored files with versions, and share links."""
