@@ -5,6 +5,7 @@ fails otherwise), so a new endpoint cannot ship without saying who may call it."
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -115,6 +116,19 @@ ROUTES: dict[tuple[str, str], Case] = {
 }
 
 
+# Each app past the foundation lists its routes in tests/<app>/permission_cases.py:
+# API_ROUTES {(method, path): (expect, body or None)} and project_context(owner_ms=,
+# project=, item=, tag=) -> the path parameters and ids its routes need in that project.
+EXTENSIONS = [
+    importlib.import_module(f"tests.{app}.permission_cases")
+    for app in ("inbox", "collab", "meetings", "files")
+]
+for _extension in EXTENSIONS:
+    for _route, (_expect, _body) in _extension.API_ROUTES.items():
+        assert _route not in ROUTES, f"{_route} is listed twice"
+        ROUTES[_route] = Case(_expect, _body)
+
+
 def api_routes() -> set[tuple[str, str]]:
     """(method, path) of every operation mounted on the API."""
     routes = set()
@@ -178,7 +192,13 @@ def _project(owner_ms, workspace, key: str, tag: str, *, private: bool, members:
         actor=owner_ms, project=project, data=StateIn(name=f"{tag} 状态", group="todo")
     )
     states = list(State.objects.filter(project=project).order_by("sequence"))
+    extra_context: dict = {}
+    for extension in EXTENSIONS:
+        extra_context.update(
+            extension.project_context(owner_ms=owner_ms, project=project, item=item, tag=tag)
+        )
     return {
+        **extra_context,
         "key": project.key,
         "ref": item.ref,
         "comment_id": comment.pk,

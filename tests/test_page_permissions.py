@@ -5,6 +5,8 @@ test_every_workspace_page_has_a_case."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.test import Client
 from django.urls import get_resolver
@@ -128,6 +130,18 @@ POST_DATA = {
     "item_detail": {"op": "update", "title": "改过的标题", "state_id": "", "priority": "high"},
 }
 
+# Each app past the foundation lists its pages in tests/<app>/permission_cases.py:
+# PAGE_CASES (rows as above; paths may hold {names} from page_context), PAGE_POST_DATA
+# {url name: data or callable(context) -> data}, and page_context(owner_ms=, project=,
+# item=) -> the ids its paths need, made in D11 (shared with shared_guest).
+EXTENSIONS = [
+    importlib.import_module(f"tests.{app}.permission_cases")
+    for app in ("inbox", "collab", "meetings", "files")
+]
+for _extension in EXTENSIONS:
+    CASES.extend(_extension.PAGE_CASES)
+    POST_DATA.update(_extension.PAGE_POST_DATA)
+
 
 @pytest.fixture
 def world(workspace, owner, project, item):
@@ -154,6 +168,14 @@ def world(workspace, owner, project, item):
     actions.do_create_item(
         actor=membership_of(owner, workspace), project=secret, data=ItemIn(title="机密预算")
     )
+    context: dict = {}
+    for extension in EXTENSIONS:
+        context.update(
+            extension.page_context(
+                owner_ms=membership_of(owner, workspace), project=project, item=item
+            )
+        )
+    people["context"] = context
     return people
 
 
@@ -163,8 +185,9 @@ def _client(user) -> Client:
     return client
 
 
-def _data(name: str, project) -> dict:
-    data = dict(POST_DATA.get(name, {}))
+def _data(name: str, project, context: dict) -> dict:
+    data = POST_DATA.get(name, {})
+    data = dict(data(context) if callable(data) else data)
     if name == "item_move":
         data = {"state_id": str(project.states.get(group="in_progress").pk)}
     if name == "item_detail":
@@ -175,13 +198,14 @@ def _data(name: str, project) -> dict:
 @pytest.mark.parametrize("role", ROLES)
 def test_pages_answer_each_role_as_its_rights_allow(world, project, role):
     client = _client(world[role])
-    for method, name, path, expected in CASES:
+    for method, name, raw_path, expected in CASES:
+        path = raw_path.format(**world["context"])
         want = expected[role]
         if method == "GET":
             response = client.get(path)
             want = 200 if want == "ok" else want
         else:
-            response = client.post(path, _data(name, project))
+            response = client.post(path, _data(name, project, world["context"]))
             want = 302 if want == "ok" else want
         assert response.status_code == want, (
             f"{role} {method} {path}: {response.status_code}, wanted {want}"
@@ -195,7 +219,8 @@ def test_pages_answer_each_role_as_its_rights_allow(world, project, role):
 
 def test_anonymous_visitors_are_sent_to_login(world):
     client = Client()
-    for method, _name, path, _expected in CASES:
+    for method, _name, raw_path, _expected in CASES:
+        path = raw_path.format(**world["context"])
         response = client.get(path) if method == "GET" else client.post(path, {})
         assert response.status_code == 302, path
         assert response["Location"].startswith("/accounts/login/"), path
