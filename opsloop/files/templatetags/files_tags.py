@@ -8,6 +8,6 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def attachments(context, item=None, project=None) -> str:
+def attachments(context, item=None, project=None, comment=None, meeting=None) -> str:
     """Placeholder until the files pages fill it in."""
     return ""
