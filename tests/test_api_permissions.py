@@ -103,16 +103,7 @@ ROUTES: dict[tuple[str, str], Case] = {
         ALL_EDIT, lambda c: {"state_id": c["move_state_id"]}
     ),
     ("GET", "/workspaces/{slug}/items/{ref}/activity"): Case(ALL_READ),
-    ("GET", "/workspaces/{slug}/items/{ref}/comments"): Case(ALL_READ),
-    # Guests may take part in the discussion of what is shared with them.
-    ("POST", "/workspaces/{slug}/items/{ref}/comments"): Case(
-        "201 201 201 201 404", lambda c: {"body": "评论"}
-    ),
-    # The comment is the owner's: only its author edits, its author or an admin deletes.
-    ("PATCH", "/workspaces/{slug}/items/{ref}/comments/{comment_id}"): Case(
-        "200 403 403 403 404", lambda c: {"body": "改"}
-    ),
-    ("DELETE", "/workspaces/{slug}/items/{ref}/comments/{comment_id}"): Case("204 204 403 403 404"),
+    # Comments, reactions, timelines and discussions: tests/collab/permission_cases.py.
 }
 
 

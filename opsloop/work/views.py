@@ -11,8 +11,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opsloop.collab import actions as collab_actions
-from opsloop.collab import queries as collab_queries
 from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.inputs import parse_input
 from opsloop.core.markdown import render_markdown
@@ -220,11 +218,6 @@ def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     if request.method == "POST":
         op = request.POST.get("op", "update")
         try:
-            if op == "comment":
-                collab_actions.do_add_comment(
-                    actor=access.membership, item=item, body=request.POST.get("body", "")
-                )
-                return redirect("item_detail", slug=slug, ref=item.ref)
             if op == "delete":
                 actions.do_delete_item(actor=access.membership, item=item)
                 messages.success(request, _("Deleted %(ref)s.") % {"ref": item.ref})
@@ -259,7 +252,6 @@ def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         "possible_parents": queries.project_items(project)
         .exclude(pk=item.pk)
         .order_by("-number")[:200],
-        "timeline": _timeline(item),
         "can_edit": can_edit,
         "error": error,
         "nav": f"project:{project.key}",
@@ -267,16 +259,6 @@ def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     }
     return TemplateResponse(
         request, "work/item_detail.html", context, status=error.status if error else 200
-    )
-
-
-def _timeline(item) -> list:
-    """Comments and field changes of an item, interleaved by time."""
-    comments = list(collab_queries.list_comments(item))
-    for comment in comments:
-        comment.is_comment = True
-    return sorted(
-        [*queries.list_item_activity(item), *comments], key=lambda entry: entry.created_at
     )
 
 
