@@ -10,12 +10,10 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # The session is read lazily: the user is only loaded if a language cookie is absent.
+        # request.user is lazy: it is only loaded here when no language cookie is set, and
+        # then the views reuse the loaded user rather than reading it again.
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            from django.contrib.auth import get_user
-
-            user = get_user(request)
-            language = getattr(user, "language", "")
+            language = getattr(request.user, "language", "")
             if language:
                 request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language
         return self.get_response(request)

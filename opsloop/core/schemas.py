@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 RoleName = Literal["owner", "admin", "member", "guest"]
 
@@ -22,7 +22,18 @@ class ErrorOut(Schema):
     field: str | None = Field(None, description="The input at fault, when there is one.")
 
 
-class UserOut(Schema):
+class Out(BaseModel):
+    """An output read straight from a model's attributes, validated in pydantic's core.
+
+    ninja's Schema reads each attribute through a Python wrapper (DjangoGetter), which
+    for a page of 50 items with their people and labels cost more than the queries did
+    (docs/decisions/0011-lists-serialized-from-attributes.md). Outputs that lists repeat
+    derive from this instead; what they need that is not an attribute is a model property."""
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+
+class UserOut(Out):
     id: int
     username: str
     display_name: str

@@ -231,6 +231,25 @@ class Item(models.Model):
         return f"{self.project.key}-{self.number}"
 
     @property
+    def project_key(self) -> str:
+        return self.project.key
+
+    # Lists read an item's people and labels for a whole page at once (work.queries' _load
+    # sets these two, which are not database fields); a lone item reads its relations.
+    loaded_assignees: list
+    loaded_labels: list
+
+    @property
+    def assignee_list(self) -> list:
+        loaded = self.__dict__.get("loaded_assignees")
+        return loaded if loaded is not None else list(self.assignees.all())
+
+    @property
+    def label_list(self) -> list:
+        loaded = self.__dict__.get("loaded_labels")
+        return loaded if loaded is not None else list(self.labels.all())
+
+    @property
     def priority_name(self) -> str:
         return PRIORITY_NAMES[self.priority]
 

@@ -10,6 +10,7 @@ from ninja import Schema
 from pydantic import Field, StringConstraints
 
 # Re-exported: this app's outputs nest it, and its callers import it from here.
+from opsloop.core.schemas import Out
 from opsloop.core.schemas import UserOut as UserOut
 
 Priority = Literal["urgent", "high", "medium", "low", "none"]
@@ -130,7 +131,7 @@ class ItemMoveIn(Schema):
 # --- outputs
 
 
-class StateOut(Schema):
+class StateOut(Out):
     id: int
     name: str
     group: str
@@ -139,7 +140,7 @@ class StateOut(Schema):
     is_default: bool
 
 
-class LabelOut(Schema):
+class LabelOut(Out):
     id: int
     name: str
     color: str
@@ -162,7 +163,7 @@ class ProjectOut(Schema):
     updated_at: datetime
 
 
-class ItemOut(Schema):
+class ItemOut(Out):
     id: int
     ref: str
     number: int
@@ -171,8 +172,8 @@ class ItemOut(Schema):
     description: str
     state: StateOut
     priority: str = Field(alias="priority_name")
-    assignees: list[UserOut]
-    labels: list[LabelOut]
+    assignees: list[UserOut] = Field(validation_alias="assignee_list")
+    labels: list[LabelOut] = Field(validation_alias="label_list")
     start_date: date | None
     due_date: date | None
     estimate_hours: Decimal | None
@@ -185,17 +186,3 @@ class ItemOut(Schema):
     updated_by_id: int | None
     created_at: datetime
     updated_at: datetime
-
-    @staticmethod
-    def resolve_project_key(obj) -> str:
-        # Not Field(alias="project.key"): ninja resolves a dotted alias through Django's
-        # template Variable, which calls dir() on the item once per row of a list.
-        return obj.project.key
-
-    @staticmethod
-    def resolve_assignees(obj) -> list:
-        return list(obj.assignees.all())
-
-    @staticmethod
-    def resolve_labels(obj) -> list:
-        return list(obj.labels.all())
