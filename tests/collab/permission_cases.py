@@ -49,7 +49,10 @@ API_ROUTES: dict = {
     ("POST", DISCUSSIONS): (ALL_WRITE, _body(title="讨论", body="第一帖")),
     ("GET", DISCUSSIONS + "/{discussion_id}"): (ALL_READ, None),
     # The discussion is the owner's: its author, the project owner or an admin manage it.
-    ("PATCH", DISCUSSIONS + "/{discussion_id}"): ("200 200 403 403 404", _body(title="改")),
+    ("PATCH", DISCUSSIONS + "/{discussion_id}"): (
+        "200 200 403 403 404",
+        _body(title="改"),
+    ),
     ("DELETE", DISCUSSIONS + "/{discussion_id}"): (AUTHOR_OR_ADMIN_DELETES, None),
     ("GET", DISCUSSIONS + "/{discussion_id}/posts"): (ALL_READ, None),
     ("POST", DISCUSSIONS + "/{discussion_id}/posts"): (ALL_WRITE, _body(body="回帖")),
@@ -66,18 +69,37 @@ PAGE_CASES: list = [
         "GET",
         "project_activity",
         "/w/acme/p/SEC/activity/",
-        dict(owner="ok", admin="ok", member=404, guest=404, shared_guest=404, outsider=404),
+        dict(
+            owner="ok",
+            admin="ok",
+            member=404,
+            guest=404,
+            shared_guest=404,
+            outsider=404,
+        ),
     ),
     ("GET", "project_discussions", "/w/acme/p/D11/discussions/", OK_FOR_VIEWERS),
     ("POST", "project_discussions", "/w/acme/p/D11/discussions/", OK_FOR_VIEWERS),
     ("GET", "discussion", "/w/acme/p/D11/discussions/{discussion_id}/", OK_FOR_VIEWERS),
-    ("POST", "discussion", "/w/acme/p/D11/discussions/{discussion_id}/", OK_FOR_VIEWERS),
+    (
+        "POST",
+        "discussion",
+        "/w/acme/p/D11/discussions/{discussion_id}/",
+        OK_FOR_VIEWERS,
+    ),
     ("POST", "comment_action", "/w/acme/comments/{comment_id}/", OK_FOR_VIEWERS),
     (
         "POST",
         "comment_action",
         "/w/acme/comments/{secret_comment_id}/",
-        dict(owner="ok", admin="ok", member=404, guest=404, shared_guest=404, outsider=404),
+        dict(
+            owner="ok",
+            admin="ok",
+            member=404,
+            guest=404,
+            shared_guest=404,
+            outsider=404,
+        ),
     ),
 ]
 PAGE_POST_DATA: dict = {

@@ -211,7 +211,9 @@ def test_a_discussion_counts_its_posts_and_tells_participants(
     # The starter hears of the post; the poster is now a participant.
     assert [n.kind for n in notes(owner_ms.user)] == ["discussion"]
     actions.do_add_comment(
-        actor=membership_of(zhang, workspace), discussion=discussion, body="同意 @member"
+        actor=membership_of(zhang, workspace),
+        discussion=discussion,
+        body="同意 @member",
     )
     assert sorted(n.kind for n in notes(member)) == ["mentioned"]
     assert len(notes(owner_ms.user, "discussion")) == 2

@@ -117,3 +117,144 @@ def test_comments_go_with_their_item(api, item):
     api.post(C, {"body": "一"})
     api.delete(f"{W}/items/D11-1")
     assert not Comment.objects.exists()
+
+
+# --- replies, versions, reactions
+
+
+def test_replies_are_nested_under_their_top_comment(api, item, member):
+    top = api.post(C, {"body": "顶楼"}).json()
+    reply = ApiClient(member).post(C, {"body": "二楼", "parent_id": top["id"]}).json()
+    deeper = api.post(C, {"body": "三楼", "parent_id": reply["id"]}).json()
+    assert reply["parent_id"] == deeper["parent_id"] == top["id"]
+    [listed] = api.get(C).json()
+    assert [r["body"] for r in listed["replies"]] == ["二楼", "三楼"]
+    response = api.post(C, {"body": "x", "parent_id": 987654})
+    assert response.status_code == 400 and response.json()["field"] == "parent_id"
+
+
+def test_versions_and_reactions_of_a_comment(api, item, member):
+    comment = api.post(C, {"body": "一稿"}).json()
+    api.patch(f"{C}/{comment['id']}", {"body": "二稿"})
+    versions = api.get(f"{C}/{comment['id']}/versions").json()
+    assert [v["body"] for v in versions] == ["一稿"]
+    assert versions[0]["replaced_by"]["username"] == "owner"
+    assert api.get(C).json()[0]["edited_at"] is not None
+
+    reactions = ApiClient(member).post(f"{C}/{comment['id']}/reactions", {"emoji": "👍"}).json()
+    assert [(r["emoji"], r["count"]) for r in reactions] == [("👍", 1)]
+    assert reactions[0]["users"][0]["username"] == "member"
+    api.post(f"{C}/{comment['id']}/reactions", {"emoji": "👍"})
+    listed = api.get(C).json()[0]["reactions"]
+    assert listed[0]["count"] == 2
+    assert api.delete(f"{C}/{comment['id']}/reactions/👍").status_code == 204
+    assert api.get(C).json()[0]["reactions"][0]["count"] == 1
+    bad = api.post(f"{C}/{comment['id']}/reactions", {"emoji": "<b>"})
+    assert bad.status_code == 400 and bad.json()["field"] == "emoji"
+
+
+def test_a_deleted_comment_with_replies_stays_as_deleted(api, item, member):
+    top = api.post(C, {"body": "会被删除的内容"}).json()
+    ApiClient(member).post(C, {"body": "回复", "parent_id": top["id"]})
+    assert api.delete(f"{C}/{top['id']}").status_code == 204
+    [listed] = api.get(C).json()
+    assert listed["deleted"] is True and listed["body"] == "" and listed["author"] is None
+    assert "会被删除的内容" not in api.get(f"{W}/items/D11-1/timeline").content.decode()
+    assert api.patch(f"{C}/{top['id']}", {"body": "复活"}).status_code == 404
+
+
+# --- project comments, timelines, mentionable
+
+
+P = f"{W}/projects/D11"
+
+
+def test_project_comments_and_any_comment_of_the_project_by_id(api, item):
+    project_comment = api.post(f"{P}/comments", {"body": "项目周报"}).json()
+    item_comment = api.post(C, {"body": "任务评论"}).json()
+    assert [c["body"] for c in api.get(f"{P}/comments").json()] == ["项目周报"]
+    # Edited and reacted to through the project, whatever it is on.
+    for comment in (project_comment, item_comment):
+        url = f"{P}/comments/{comment['id']}"
+        assert api.patch(url, {"body": "改"}).status_code == 200
+        assert api.post(url + "/reactions", {"emoji": "✅"}).status_code == 200
+    # An item's routes do not reach a project comment.
+    assert api.patch(f"{C}/{project_comment['id']}", {"body": "x"}).status_code == 404
+
+
+def test_item_timeline_interleaves_comments_and_changes(api, item):
+    api.post(C, {"body": "先评论"})
+    api.patch(f"{W}/items/D11-1", {"priority": "high"})
+    api.post(C, {"body": "后评论"})
+    timeline = api.get(f"{W}/items/D11-1/timeline").json()
+    kinds = [
+        (e["type"], e["comment"]["body"] if e["comment"] else e["change"]["verb"])
+        for e in timeline["results"]
+    ]
+    assert kinds == [
+        ("change", "created"),
+        ("comment", "先评论"),
+        ("change", "updated"),
+        ("comment", "后评论"),
+    ]
+    second = api.get(f"{W}/items/D11-1/timeline", {"page": 2, "per_page": 3}).json()
+    assert second["count"] == 4 and second["pages"] == 2
+    assert [e["type"] for e in second["results"]] == ["comment"]
+    bad = api.get(f"{W}/items/D11-1/timeline", {"per_page": 500})
+    assert bad.status_code == 400 and bad.json()["field"] == "per_page"
+
+
+def test_project_activity_is_newest_first_with_item_refs(api, item):
+    api.post(f"{P}/comments", {"body": "项目评论"})
+    api.patch(f"{W}/items/D11-1", {"title": "改标题"})
+    activity = api.get(f"{P}/activity").json()
+    first, second = activity["results"][:2]
+    assert first["type"] == "change" and first["change"]["item_ref"] == "D11-1"
+    assert first["change"]["new_value"] == "改标题"
+    assert second["comment"]["body"] == "项目评论"
+    assert activity["results"][-1]["change"]["item_ref"] is None  # the project's creation
+
+
+def test_mentionable_finds_members_by_username_or_chinese_name(api, workspace, project):
+    from opsloop.core.models import Membership
+    from tests.conftest import make_user
+
+    zhang = make_user("zhangmin", display_name="张敏")
+    Membership.objects.create(workspace=workspace, user=zhang, role="member")
+    make_user("zhangwei", display_name="张伟")  # not a member
+    assert [u["username"] for u in api.get(f"{P}/mentionable", {"q": "张"}).json()] == ["zhangmin"]
+    assert [u["label"] for u in api.get(f"{P}/mentionable", {"q": "zhang"}).json()] == ["张敏"]
+    assert api.get(f"{P}/mentionable", {"q": "@zh"}).json()[0]["username"] == "zhangmin"
+
+
+def test_mentionable_leaves_out_who_cannot_see_a_private_project(api, workspace, owner, member):
+    api.post(f"{W}/projects", {"name": "保密", "key": "SEC", "visibility": "private"})
+    names = [u["username"] for u in api.get(f"{W}/projects/SEC/mentionable").json()]
+    assert names == ["owner"]
+
+
+# --- discussions
+
+
+D = f"{P}/discussions"
+
+
+def test_discussion_lifecycle(api, project, member):
+    created = api.post(D, {"title": "双十一复盘", "body": "先列问题"})
+    assert created.status_code == 201
+    discussion = created.json()
+    assert discussion["post_count"] == 1 and discussion["closed"] is False
+    one = f"{D}/{discussion['id']}"
+    ApiClient(member).post(f"{one}/posts", {"body": "物流"})
+    posts = api.get(f"{one}/posts").json()
+    assert [p["body"] for p in posts] == ["先列问题", "物流"]
+    assert api.get(one).json()["post_count"] == 2
+    assert api.patch(one, {"closed": True}).json()["closed"] is True
+    refused = ApiClient(member).post(f"{one}/posts", {"body": "晚了"})
+    assert refused.status_code == 409
+    listing = api.get(D, {"closed": "false"}).json()
+    assert listing["count"] == 0
+    assert api.get(D).json()["results"][0]["title"] == "双十一复盘"
+    assert api.delete(one).status_code == 204
+    assert api.get(one).status_code == 404
+    assert api.get(f"{D}/987654/posts").status_code == 404

@@ -87,7 +87,12 @@ def test_project_activity_interleaves_comments_and_changes_newest_first(
     owner_client.post("/w/acme/p/D11/activity/", {"body": "项目评论二"})
     body = owner_client.get("/w/acme/p/D11/activity/").content.decode()
     assert 'data-testid="tab-activity"' in body
-    markers = ("项目评论二", '<span class="new">大促', '<span class="new">新标题', "项目评论一")
+    markers = (
+        "项目评论二",
+        '<span class="new">大促',
+        '<span class="new">新标题',
+        "项目评论一",
+    )
     positions = [body.index(s) for s in markers]
     assert positions == sorted(positions)
     assert 'href="/w/acme/i/D11-1/"' in body
