@@ -552,14 +552,28 @@ class BoardColumn:
     state: State
     items: list[Item]
     total: int
+    # Where the next cards of this column start (the board's "load more").
+    offset: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.total - self.offset - len(self.items))
+
+    @property
+    def next_offset(self) -> int:
+        return self.offset + len(self.items)
+
+
+BOARD_CARDS = 20
 
 
 def board_columns(
-    project: Project, filters: ItemFilters, *, per_column: int = 50
+    project: Project, filters: ItemFilters, *, per_column: int = BOARD_CARDS
 ) -> list[BoardColumn]:
     """The board: a column per state with its first items by manual order and its total.
 
-    A column shows at most per_column cards so the board stays fast at any size."""
+    A column shows per_column cards at first, so the board's cost depends on the number
+    of states, not of items; the rest come per column with board_column_more."""
     states = list(list_states(project))
     base = filter_items(project_items(project), filters)
     counts = dict(
@@ -584,6 +598,26 @@ def board_columns(
         )
         for state, state_ids in columns
     ]
+
+
+def board_column_more(
+    project: Project, filters: ItemFilters, state_id: int, offset: int, *, limit: int = BOARD_CARDS
+) -> BoardColumn:
+    """The next cards of one board column, after the first `offset` of them."""
+    state = get_project_state(project, state_id)
+    if offset < 0:
+        raise Invalid(_("offset must be 0 or more."), field="offset")
+    column = filter_items(project_items(project), filters).filter(state=state)
+    ids = list(
+        column.order_by("sort_order", "id").values_list("pk", flat=True)[offset : offset + limit]
+    )
+    by_id = {item.pk: item for item in _load(Item.objects.filter(pk__in=ids))}
+    return BoardColumn(
+        state=state,
+        items=[by_id[i] for i in ids if i in by_id],
+        total=column.count(),
+        offset=offset,
+    )
 
 
 @dataclass

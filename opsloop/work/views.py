@@ -174,14 +174,38 @@ def project_board(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         filters = queries.parse_item_filters(request.GET, me=request.user)
     except Invalid as exc:
         error, filters = exc, queries.ItemFilters()
-    context = _list_context(request, access, filters) | {
-        "columns": queries.board_columns(access.project, filters),
-        "error": error,
-        "view": "board",
-    }
+    if "column" in request.GET and not error:
+        return _board_more(request, access, filters)
+    context = _list_context(request, access, filters) | {"error": error, "view": "board"}
+    context["columns"] = queries.board_columns(access.project, filters)
     return TemplateResponse(
         request, "work/project_board.html", context, status=400 if error else 200
     )
+
+
+def _board_more(
+    request: HttpRequest, access: queries.ProjectAccess, filters: queries.ItemFilters
+) -> HttpResponse:
+    """The "show more" of one board column: its next cards and a new button, for htmx."""
+    try:
+        column = queries.board_column_more(
+            access.project,
+            filters,
+            int_param(request.GET.get("column")),
+            int_param(request.GET.get("offset")),
+        )
+    except Invalid as exc:
+        return HttpResponse(exc.message, status=400)
+    params = request.GET.copy()
+    params.pop("column")
+    params.pop("offset", None)
+    context = {
+        "workspace": access.membership.workspace,
+        "project": access.project,
+        "col": column,
+        "query": params.urlencode(),
+    }
+    return TemplateResponse(request, "work/project_board.html#more", context)
 
 
 @login_required
