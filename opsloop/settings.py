@@ -200,6 +200,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("OPSLOOP_EMAIL_FROM", "opsloop <noreply@localhost>")
+# Seconds the first pending notification waits for others to join its email.
+NOTIFICATION_EMAIL_DELAY = int(env("OPSLOOP_NOTIFICATION_EMAIL_DELAY", "300"))
 
 # --- security headers
 SESSION_COOKIE_HTTPONLY = True

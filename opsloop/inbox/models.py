@@ -80,6 +80,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
+    # False when the recipient takes this kind by email only: the row feeds the email
+    # but never shows in the inbox.
+    in_app = models.BooleanField(default=True)
     # Email: pending while email_due is set and emailed_at is not.
     email_due = models.BooleanField(default=False)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -111,3 +114,22 @@ class NotificationPreference(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_unique")
         ]
+
+
+class EmailSchedule(models.Model):
+    """When the next batched email to a person goes out; exists while they have email pending.
+
+    The first pending notification creates it (and enqueues the send); later ones join it.
+    A failed send pushes send_after back and counts the attempt; claimed_until keeps two
+    senders from mailing the same rows at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    send_after = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["send_after"], name="email_schedule_due")]

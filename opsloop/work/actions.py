@@ -38,6 +38,7 @@ from opsloop.work.schemas import (
     StateIn,
     StatePatch,
 )
+from opsloop.work.signals import item_changed
 
 # A new project's workflow: one state per group, named after the group in the creator's language.
 DEFAULT_WORKFLOW = [
@@ -477,6 +478,14 @@ def do_create_item(*, actor: Membership, project: Project, data: ItemIn) -> Item
         if labels:
             item.labels.set(labels)
         _record(actor=actor.user, project=project, item=item, verb="created").save()
+        item_changed.send(
+            sender=Item,
+            actor=actor.user,
+            item=item,
+            created=True,
+            changes=[],
+            added_assignees=assignees,
+        )
     project.item_counter = number
     return item
 
@@ -519,6 +528,7 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
         "due_date",
     )
     activities: list[Activity] = []
+    added_assignees: list[User] = []
 
     def note(field: str, old: Any, new: Any) -> None:
         if _display(field, old) != _display(field, new):
@@ -576,8 +586,10 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
             item.parent = parent
         if "assignee_ids" in changes:
             users = _resolve_assignees(project, changes["assignee_ids"])
-            old = sorted(u.username for u in item.assignees.all())
+            before = list(item.assignees.all())
+            old = sorted(u.username for u in before)
             note("assignees", old, sorted(u.username for u in users))
+            added_assignees = [u for u in users if u not in before]
             item.assignees.set(users)
         if "label_ids" in changes:
             labels = _resolve_labels(project, changes["label_ids"])
@@ -589,6 +601,15 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
             item.updated_by = actor.user
             item.save()
             Activity.objects.bulk_create(activities)
+        if activities:
+            item_changed.send(
+                sender=Item,
+                actor=actor.user,
+                item=item,
+                created=False,
+                changes=activities,
+                added_assignees=added_assignees,
+            )
     if "assignee_ids" in changes or "label_ids" in changes:
         # Drop the prefetched relations that set() made stale.
         item = (
