@@ -5,15 +5,27 @@ notifications they write commit or roll back with the change itself."""
 
 from __future__ import annotations
 
+import html
+
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from opsloop.core.markdown import render_markdown
 from opsloop.core.models import User
 from opsloop.inbox.actions import do_notify, do_watch
 from opsloop.inbox.models import NotificationKind, WatchReason
 from opsloop.inbox.queries import watchers_of
 from opsloop.work.models import Activity, Item
 from opsloop.work.queries import assignable_users
+
+
+def plain_text(markdown: str, limit: int) -> str:
+    """Markdown as one line of plain text, for an excerpt."""
+    if not markdown:
+        return ""
+    text = html.unescape(strip_tags(render_markdown(markdown[: limit * 4])))
+    return " ".join(text.split())[:limit]
 
 
 def on_item_changed(
@@ -54,7 +66,7 @@ def on_item_changed(
             % {"actor": who, "ref": item.ref, "title": item.title}
         ),
         url=url,
-        excerpt=item.description[:300],
+        excerpt=plain_text(item.description, 300),
         project=project,
         item=item,
     )

@@ -124,3 +124,18 @@ def test_a_failed_update_leaves_no_notification(workspace, project, item, zhang,
         update(zhang, workspace, item, assignee_ids=[li.pk], label_ids=[987654])
     assert Notification.objects.count() == 0
     assert not Watch.objects.filter(user=li).exists()
+
+
+def test_assignment_excerpt_is_plain_text(workspace, project, zhang, li):
+    work_actions.do_create_item(
+        actor=membership_of(zhang, workspace),
+        project=project,
+        data=ItemIn(
+            title="排期",
+            description="**尺寸** 1080×1920 & <b>周三</b>交付\n\n- 一\n- 二",
+            assignee_ids=[li.pk],
+        ),
+    )
+    [note] = notes(li, "assigned")
+    # Raw HTML stays text (shown escaped), Markdown loses its marks.
+    assert note.excerpt == "尺寸 1080×1920 & <b>周三</b>交付 一 二"
