@@ -185,6 +185,38 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "files"
+
+# --- the file library: contents through the "opsloop_files" storage, never a public URL
+OPSLOOP_MAX_UPLOAD_MB = int(env("OPSLOOP_MAX_UPLOAD_MB", "50"))
+OPSLOOP_WORKSPACE_STORAGE_MB = int(env("OPSLOOP_WORKSPACE_STORAGE_MB", "5120"))
+OPSLOOP_FILE_STORAGE = env("OPSLOOP_FILE_STORAGE", "local").strip().lower()
+if OPSLOOP_FILE_STORAGE == "s3":
+    # Credentials come from the usual AWS environment (AWS_ACCESS_KEY_ID, ...) through boto3.
+    STORAGES["opsloop_files"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("OPSLOOP_S3_BUCKET"),
+            "endpoint_url": env("OPSLOOP_S3_ENDPOINT_URL") or None,
+            "region_name": env("OPSLOOP_S3_REGION") or None,
+            "location": "files",
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+elif OPSLOOP_FILE_STORAGE == "local":
+    STORAGES["opsloop_files"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "files")},
+    }
+else:
+    raise ValueError(f"OPSLOOP_FILE_STORAGE is {OPSLOOP_FILE_STORAGE!r}; use local or s3")
+# The limit is counted while the body streams in, before anything else reads it.
+FILE_UPLOAD_HANDLERS = [
+    "opsloop.files.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
