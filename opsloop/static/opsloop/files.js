@@ -1,5 +1,5 @@
 // File uploads: several files by drag and drop or picker, each sent in its own request
-// with a progress bar (XMLHttpRequest upload events). Without this script the form posts.
+// with a progress bar (XMLHttpRequest upload events), one after another. Without this script the form posts.
 (function () {
   "use strict";
 
@@ -64,45 +64,57 @@
       form.dataset.state = "done";
       if (uploaded) refresh(form);
     }
-    files.forEach(function (file) {
-      const r = row(list, file);
-      if (file.size > max) {
-        fail(r, form.dataset.msgTooLarge);
+    // One file at a time: each gets the whole connection, and the server one write at a time.
+    const queue = files.map(function (file) { return { file: file, r: row(list, file) }; });
+    function next() {
+      const entry = queue.shift();
+      if (!entry) return;
+      upload(form, entry.file, entry.r, max, function (ok) {
+        if (ok) uploaded += 1;
         finished();
+        next();
+      });
+    }
+    next();
+  }
+
+  function upload(form, file, r, max, done) {
+    if (file.size > max) {
+      fail(r, form.dataset.msgTooLarge);
+      done(false);
+      return;
+    }
+    const data = new FormData(form);
+    data.delete("file");
+    data.append("file", file, file.name);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-CSRFToken", csrfToken(form));
+    xhr.upload.addEventListener("progress", function (event) {
+      if (!event.lengthComputable) return;
+      const percent = Math.round((event.loaded / event.total) * 100);
+      r.bar.value = percent;
+      r.state.textContent = percent + "%";
+    });
+    xhr.addEventListener("load", function () {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        r.bar.value = 100;
+        r.li.dataset.state = "done";
+        r.state.textContent = "✓ " + form.dataset.msgDone;
+        done(true);
         return;
       }
-      const data = new FormData(form);
-      data.delete("file");
-      data.append("file", file, file.name);
-      const xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.setRequestHeader("X-CSRFToken", csrfToken(form));
-      xhr.upload.addEventListener("progress", function (event) {
-        if (!event.lengthComputable) return;
-        const percent = Math.round((event.loaded / event.total) * 100);
-        r.bar.value = percent;
-        r.state.textContent = percent + "%";
-      });
-      xhr.addEventListener("load", function () {
-        if (xhr.status >= 200 && xhr.status < 300) {
-          r.bar.value = 100;
-          r.li.dataset.state = "done";
-          r.state.textContent = "✓ " + form.dataset.msgDone;
-          uploaded += 1;
-        } else {
-          let message = form.dataset.msgFailed;
-          try { message = JSON.parse(xhr.responseText).message || message; } catch (e) { /* not JSON */ }
-          fail(r, message);
-        }
-        finished();
-      });
-      xhr.addEventListener("error", function () {
-        fail(r, form.dataset.msgFailed);
-        finished();
-      });
-      xhr.send(data);
+      let message = form.dataset.msgFailed;
+      try { message = JSON.parse(xhr.responseText).message || message; } catch (e) { /* not JSON */ }
+      fail(r, message);
+      done(false);
     });
+    xhr.addEventListener("error", function () {
+      fail(r, form.dataset.msgFailed);
+      done(false);
+    });
+    xhr.send(data);
   }
 
   function init(form) {
