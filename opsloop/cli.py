@@ -7,6 +7,8 @@ opsloop createsuperuser             make an account that can use /admin/
 opsloop workspace create SLUG --owner USERNAME [--name NAME]
 opsloop token create USERNAME [--name NAME]   prints the token alone on its last line
 opsloop check                       what is configured and whether each part answers
+opsloop send_notifications          send the pending notification emails now
+opsloop meetings_roll               create the next occurrence of recurring meetings
 Any other Django management command works too (opsloop help).
 """
 

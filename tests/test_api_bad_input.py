@@ -5,6 +5,8 @@ walked here as soon as it has its permission case."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.apps import apps
 
@@ -14,7 +16,8 @@ from tests.conftest import ApiClient
 from tests.test_api_permissions import PREFIX, ROUTES, World, build_world, call
 
 BODY_ROUTES = [(m, p) for (m, p), case in ROUTES.items() if case.body is not None]
-ID_PARAMS = ("token_id", "user_id", "invitation_id", "state_id", "label_id", "comment_id")
+# Every id in a route's path, of every app: an unknown one must be a plain 404.
+ID_PARAMS = sorted({name for _m, path in ROUTES for name in re.findall(r"\{(\w+_id)\}", path)})
 # Fields whose values the body of a route in ROUTES does not carry, checked for length too.
 MORE_TEXT = {
     ("POST", "/workspaces/{slug}/projects"): ["goal", "scope"],

@@ -11,17 +11,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import nh3
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from opsloop.core.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
-
-_md = (
-    MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True})
-    .enable("table")
-    .enable("strikethrough")
-)
+from opsloop.core.markdown import parse_markdown, render_tokens
 
 # @username: Django usernames are letters, digits and . + - _ (Unicode letters too); an
 # address like a@b.com is not a mention, nor is a trailing full stop part of the name.
@@ -95,7 +87,7 @@ def render_comment(
     if not text:
         return ""
     mentions, refs = mentions or {}, refs or {}
-    tokens = _md.parse(text)
+    tokens = parse_markdown(text)
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
@@ -111,15 +103,7 @@ def render_comment(
             else:
                 children.append(child)
         block.children = children
-    html = _md.renderer.render(tokens, _md.options, {})
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes={"a": {"mention", "ref"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
+    return render_tokens(tokens, allowed_classes={"a": {"mention", "ref"}})
 
 
 def plain_excerpt(text: str, limit: int = 280) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 _md = (
     MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True})
@@ -48,15 +51,27 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+def parse_markdown(text: str) -> list[Token]:
+    """The token stream of user Markdown, for renderers that rewrite its text first."""
+    return _md.parse(text)
+
+
+def render_tokens(
+    tokens: list[Token], *, allowed_classes: Mapping[str, set[str]] | None = None
+) -> str:
+    """Sanitized HTML of a token stream (no scripts, handlers or javascript: URLs)."""
+    return nh3.clean(
+        _md.renderer.render(tokens, _md.options, {}),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=dict(allowed_classes or {}),
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
 def render_markdown(text: str) -> str:
     """Render user Markdown to sanitized HTML (no scripts, handlers or javascript: URLs)."""
     if not text:
         return ""
-    html = _md.render(text)
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
+    return render_tokens(parse_markdown(text))

@@ -10,7 +10,7 @@ from django.test import Client
 
 from opsloop.core.models import ApiToken, AuditLog, Invitation, Membership, Role, User
 from opsloop.core.queries import hash_token
-from tests.conftest import PASSWORD, membership_of
+from tests.conftest import PASSWORD, make_user, membership_of
 
 
 @pytest.fixture
@@ -192,3 +192,11 @@ def test_a_member_can_leave_from_the_members_page(workspace, member, client_of):
     assert response.status_code == 302 and response["Location"] == "/"
     assert not Membership.objects.filter(workspace=workspace, user=member).exists()
     assert client.get("/w/acme/").status_code == 404
+
+
+def test_account_page_links_to_notification_settings(owner, workspace, client_of):
+    body = client_of(owner).get("/account/").content.decode()
+    assert '/w/acme/inbox/preferences/"' in body
+    loner = make_user("loner")
+    # Someone in no workspace has no inbox to set up.
+    assert "inbox/preferences" not in client_of(loner).get("/account/").content.decode()
