@@ -248,3 +248,32 @@ def test_an_admin_can_delete_a_project_that_has_items(demo):
     do_delete_project(actor=membership("hao"), project=project)
     assert not Project.objects.filter(pk=project.pk).exists()
     assert Item.objects.filter(workspace=demo.workspace).count() == others
+
+
+def test_demo_team_talks_and_shares_files(demo):
+    from opsloop.collab.models import Comment, Discussion, Reaction
+    from opsloop.files.models import File
+    from opsloop.inbox.models import Notification
+
+    workspace = demo.workspace
+    replies = Comment.objects.filter(workspace=workspace, parent__isnull=False)
+    assert replies.count() == len(data.REPLIES)
+    assert Reaction.objects.filter(comment__workspace=workspace).count() == len(data.REACTIONS)
+    project_comments = Comment.objects.filter(
+        workspace=workspace, item__isnull=True, discussion__isnull=True
+    )
+    assert project_comments.count() == len(data.PROJECT_COMMENTS)
+    discussions = Discussion.objects.filter(workspace=workspace)
+    assert sorted(d.post_count for d in discussions) == sorted(
+        len(d["posts"]) for d in data.DISCUSSIONS
+    )
+    # Mentions in the demo's text became links and notifications.
+    assert Comment.objects.filter(workspace=workspace, body_html__contains='class="mention"')
+    kv = File.objects.get(workspace=workspace, name="主会场KV.png", item__isnull=True)
+    assert kv.versions.count() == 3 and kv.current_version.number == 3
+    assert kv.current_version.content_type == "image/png"
+    assert File.objects.filter(workspace=workspace, item__isnull=False).count() == 2
+    lead_inbox = Notification.objects.filter(workspace=workspace, recipient__username="lead")
+    assert lead_inbox.filter(read_at__isnull=True).exists()
+    # Made-up people are never emailed.
+    assert not Notification.objects.filter(workspace=workspace, email_due=True).exists()

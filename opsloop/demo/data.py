@@ -1358,3 +1358,134 @@ PROJECTS = [
         "items": ADS_ITEMS,
     },
 ]
+
+# --- conversation: replies and reactions on the item comments above, project comments,
+# discussions. Items are named by title; comments by their place in the item's list.
+
+REPLIES = [
+    # item title, index of the comment answered, who, text
+    (
+        "主会场活动页上线（H5 + 小程序）",
+        0,
+        "kevin",
+        "角标偏移是绝对定位导致的，已让前端改成 flex 布局，今晚随埋点一起发版。",
+    ),
+    (
+        "笔记脚本审核（第一批 12 篇）",
+        0,
+        "xinghe",
+        "收到，违禁词已全部替换，修改版明早 10 点前重新提交。",
+    ),
+    (
+        "新人礼包改版：3 张券改为 1 元购",
+        1,
+        "lead",
+        "同意继续跑满 14 天。@data 第 14 天把 30 日留存的预测一起给出来。",
+    ),
+]
+
+REACTIONS = [
+    # item title, index of the comment, who, emoji
+    ("双十一整体策划方案 v3 定稿", 0, "lead", "👍"),
+    ("双十一整体策划方案 v3 定稿", 0, "amy", "👍"),
+    ("双十一整体策划方案 v3 定稿", 1, "grace", "👀"),
+    ("社群预热：100 个福利群每日秒杀", 0, "lead", "🎉"),
+    ("社群预热：100 个福利群每日秒杀", 0, "kevin", "🚀"),
+    ("新人礼包改版：3 张券改为 1 元购", 0, "grace", "🎉"),
+    ("异常流量排查：某联盟渠道", 0, "lead", "👏"),
+    ("公众号｜粉丝问答第 12 期", 0, "mia", "❤️"),
+]
+
+PROJECT_COMMENTS = [
+    # project key, who, text
+    (
+        "D11",
+        "lead",
+        "本周五 15:00 大促作战会，各模块负责人带上进度和风险。@kevin @amy @leo @data",
+    ),
+    ("D11", "kevin", "活动页、券规则、应急预案三块我来讲，预计 20 分钟。"),
+    ("CNT", "amy", "12 月排期初稿已放在文件库「排期」文件夹，欢迎直接批注。"),
+]
+
+DISCUSSIONS = [
+    {
+        "project": "D11",
+        "title": "预售期要不要加一场品牌直播？",
+        "author": "kevin",
+        "posts": [
+            (
+                "kevin",
+                "竞品今年预售期都在做店播。我们要不要在预售第二天加一场品牌直播？"
+                "需要 @mia 评估一下人手和排期。",
+            ),
+            ("mia", "人手可以，但主播和选品要提前一周定，预算大概 2 万。"),
+            (
+                "lead",
+                "可以试，控制在 2 万以内。@data 准备一个直播间转化看板，挂到 #D11-9 下面。",
+            ),
+        ],
+    },
+    {
+        "project": "CNT",
+        "title": "小红书账号定位：测评还是攻略？",
+        "author": "amy",
+        "posts": [
+            (
+                "amy",
+                "近 30 天攻略类笔记平均收藏 1,240，测评类 610，但测评的进店率高一倍。"
+                "下季度内容配比怎么定？",
+            ),
+            ("mia", "建议 6:4，攻略拉新、测评转化，两类分开看指标。"),
+            ("data", "同意分开看。我把两类笔记的 UTM 拆开，下周给出转化对比。"),
+        ],
+    },
+]
+
+# --- files: the project file library, with versions and attachments
+
+FOLDERS = [
+    # project key, folder name
+    ("D11", "设计稿"),
+    ("D11", "合同与报价"),
+    ("CNT", "排期"),
+]
+
+FILES = [
+    # project key, folder (or ""), file name, kind, who; versions: notes of later versions
+    {
+        "project": "D11",
+        "folder": "设计稿",
+        "name": "主会场KV.png",
+        "kind": "banner",
+        "colours": ((239, 68, 68), (124, 58, 237)),
+        "by": "design",
+        "versions": ["按法务意见去掉「全网最低」字样", "角标位置下移 2px"],
+        "item": "主会场活动页上线（H5 + 小程序）",
+    },
+    {
+        "project": "D11",
+        "folder": "合同与报价",
+        "name": "Double11-brief.pdf",
+        "kind": "pdf",
+        "lines": [
+            "Double 11 campaign brief (v3)",
+            "GMV target: 30,000,000 CNY (+30% YoY)",
+            "New buyers: 80,000",
+            "Budget: 500,000 CNY",
+            "Pre-sale 10.20 - 10.31, sale 11.11",
+        ],
+        "by": "lead",
+        "versions": [],
+        "item": "双十一整体策划方案 v3 定稿",
+    },
+    {
+        "project": "CNT",
+        "folder": "排期",
+        "name": "12月内容排期封面.png",
+        "kind": "banner",
+        "colours": ((14, 165, 233), (16, 185, 129)),
+        "by": "amy",
+        "versions": [],
+        "item": "",
+    },
+]

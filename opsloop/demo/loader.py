@@ -18,16 +18,23 @@ from textwrap import dedent
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsloop.collab.actions import do_add_comment
+from opsloop.collab.actions import do_add_comment, do_react, do_start_discussion
+from opsloop.collab.models import Comment
 from opsloop.core.actions import do_create_workspace, record_audit
 from opsloop.core.errors import Conflict
 from opsloop.core.models import Membership, Role, User, Workspace
-from opsloop.demo import data
+from opsloop.demo import assets, data
 from opsloop.demo.data import ItemSpec
+from opsloop.files.actions import do_create_folder, do_upload_file, do_upload_version
+from opsloop.files.models import Folder
+from opsloop.files.queries import Place
+from opsloop.files.schemas import FolderIn
+from opsloop.inbox.actions import do_cancel_pending_email
 from opsloop.work.actions import (
     STAGE_ORDER,
     do_create_item,
@@ -126,6 +133,9 @@ class _Loader:
         self.users: dict[str, User] = {}
         self.members: dict[str, Membership] = {}
         self.labels: dict[str, Label] = {}
+        self.projects: dict[str, Project] = {}
+        self.items: dict[str, Item] = {}
+        self.comments: dict[str, list[Comment]] = {}
 
     def load(self) -> Workspace:
         hashed = make_password(self.password)
@@ -140,6 +150,11 @@ class _Loader:
             self.labels[name] = do_create_label(actor=lead, data=LabelIn(name=name, color=color))
         for spec in data.PROJECTS:
             self._project(spec)
+        self._conversation()
+        self._files()
+        # The demo's people are made up: the notifications its loading made stay in the
+        # inbox, and none of them is emailed.
+        do_cancel_pending_email(workspace_id=workspace.pk)
         return workspace
 
     def _account(self, username: str, name: str, hashed: str) -> User:
@@ -206,6 +221,7 @@ class _Loader:
             do_create_state(
                 actor=lead, project=project, data=StateIn(name=name, group=group, color=color)
             )
+        self.projects[project.key] = project
         states = list(list_states(project))
         owner = self.members[spec["owner"]]
         items = spec["items"]
@@ -254,9 +270,74 @@ class _Loader:
             if i == len(steps) - 1 and state.group != StateGroup.DONE:
                 patch = ItemPatch(state_id=state.pk, progress=self._progress(spec, state))
             item = do_update_item(actor=mover, item=item, data=patch)
-        for author, body in spec.comments:
+        self.items[spec.title] = item
+        self.comments[spec.title] = [
             do_add_comment(actor=self.members[author], item=item, body=dedent(body).strip())
+            for author, body in spec.comments
+        ]
         return item
+
+    def _conversation(self) -> None:
+        """Replies and reactions on item comments, project comments, discussions."""
+        for title, index, who, body in data.REPLIES:
+            parent = self.comments[title][index]
+            do_add_comment(
+                actor=self.members[who], item=self.items[title], body=body, parent_id=parent.pk
+            )
+        for title, index, who, emoji in data.REACTIONS:
+            do_react(actor=self.members[who], comment=self.comments[title][index], emoji=emoji)
+        for key, who, body in data.PROJECT_COMMENTS:
+            do_add_comment(actor=self.members[who], project=self.projects[key], body=body)
+        for spec in data.DISCUSSIONS:
+            project = self.projects[spec["project"]]
+            (first_author, first), *rest = spec["posts"]
+            discussion = do_start_discussion(
+                actor=self.members[first_author], project=project, title=spec["title"], body=first
+            )
+            for who, body in rest:
+                do_add_comment(actor=self.members[who], discussion=discussion, body=body)
+
+    def _files(self) -> None:
+        """A file library per project: folders, files with versions, attachments to items."""
+        folders: dict[tuple[str, str], Folder] = {}
+        for key, name in data.FOLDERS:
+            owner = self.members[self.projects[key].owner.username]
+            folders[key, name] = do_create_folder(
+                actor=owner, project=self.projects[key], data=FolderIn(name=name)
+            )
+        for spec in data.FILES:
+            actor = self.members[spec["by"]]
+            project = self.projects[spec["project"]]
+            place = Place(project=project, folder=folders.get((spec["project"], spec["folder"])))
+            file = do_upload_file(
+                actor=actor, place=place, content=self._content(spec, 0), name=spec["name"]
+            )
+            for number, note in enumerate(spec["versions"], 1):
+                do_upload_version(
+                    actor=actor,
+                    file=file,
+                    content=self._content(spec, number),
+                    name=spec["name"],
+                    note=note,
+                )
+            if spec["item"]:
+                item = self.items[spec["item"]]
+                do_upload_file(
+                    actor=actor,
+                    place=Place(project=project, item=item),
+                    content=self._content(spec, len(spec["versions"])),
+                    name=spec["name"],
+                )
+
+    @staticmethod
+    def _content(spec: dict, version: int) -> ContentFile:
+        if spec["kind"] == "pdf":
+            return ContentFile(assets.text_pdf(spec["lines"]))
+        top, bottom = spec["colours"]
+        # Each version a shade lighter, so versions differ as a designer's would.
+        lift = 18 * version
+        top = tuple(min(255, c + lift) for c in top)
+        return ContentFile(assets.banner_png(800, 450, top, bottom))
 
     @staticmethod
     def _state(states: list[State], name: str) -> State:

@@ -356,3 +356,12 @@ def do_send_all_notification_email() -> tuple[int, int]:
         elif _pending(user_id).exists():
             failed += 1
     return sent, failed
+
+
+def do_cancel_pending_email(*, workspace_id: int) -> int:
+    """Email none of a workspace's pending notifications (they stay in the inbox).
+
+    For made-up people, such as the demo's: their scheduled sends then find nothing."""
+    return Notification.objects.filter(
+        workspace_id=workspace_id, email_due=True, emailed_at__isnull=True
+    ).update(email_due=False)
