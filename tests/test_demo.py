@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -277,3 +277,24 @@ def test_demo_team_talks_and_shares_files(demo):
     assert lead_inbox.filter(read_at__isnull=True).exists()
     # Made-up people are never emailed.
     assert not Notification.objects.filter(workspace=workspace, email_due=True).exists()
+
+
+def test_demo_team_meets_weekly_and_acts_on_it(demo):
+    from opsloop.meetings.models import ActionItem, Meeting
+
+    meetings = Meeting.objects.filter(workspace=demo.workspace)
+    sync = meetings.filter(title="运营周例会").order_by("starts_at")
+    first, second = sync
+    assert second.previous_id == first.pk and second.starts_at - first.starts_at == timedelta(
+        days=7
+    )
+    from django.utils import timezone
+
+    assert timezone.localtime(first.starts_at).weekday() == 0  # a Monday, in the install's zone
+    # The topic not done carried over to the next occurrence.
+    assert [t.title for t in second.agenda.all()] == ["小红书 KOL 合作进度"]
+    converted = ActionItem.objects.filter(meeting=first, work_item__isnull=False)
+    assert converted.count() == 2
+    assert all(a.work_item.assignee_list == [a.owner] for a in converted)
+    one_to_one = meetings.get(kind="one_on_one")
+    assert one_to_one.private and one_to_one.attendees.count() == 2

@@ -111,6 +111,15 @@ def do_signup(
     return candidate
 
 
+def do_remember_language(*, user: User, language: str) -> None:
+    """Keep the language someone signed in with, for what is sent to them while away
+    (User.message_language) when they have chosen none."""
+    if user.language or language not in dict(settings.LANGUAGES) or language == user.last_language:
+        return
+    User.objects.filter(pk=user.pk).update(last_language=language)
+    user.last_language = language
+
+
 def do_update_profile(
     *, user: User, display_name: str | None = None, language: str | None = None
 ) -> User:

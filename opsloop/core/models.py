@@ -25,9 +25,18 @@ class User(AbstractUser):
         choices=[("", _("Browser default"))] + list(settings.LANGUAGES),
     )
 
+    # The language they last signed in with, for what reaches them while they are away
+    # (notifications, email) when they have not chosen one.
+    last_language = models.CharField(max_length=10, blank=True, editable=False)
+
     @property
     def label(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def message_language(self) -> str:
+        """The language to write to them in: their choice, else the one they last used."""
+        return self.language or self.last_language or settings.LANGUAGE_CODE
 
 
 class Role(models.TextChoices):

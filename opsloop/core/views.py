@@ -37,6 +37,11 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        actions.do_remember_language(user=form.get_user(), language=self.request.LANGUAGE_CODE)
+        return response
+
 
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:

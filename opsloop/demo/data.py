@@ -1489,3 +1489,66 @@ FILES = [
         "item": "",
     },
 ]
+
+# --- meetings: a weekly ops sync (its last occurrence, and the next one made from it)
+# and a one-to-one. day: days from this week's Monday; time: local time of day.
+
+MEETINGS = [
+    {
+        "title": "运营周例会",
+        "kind": "meeting",
+        "project": "D11",
+        "organizer": "lead",
+        "attendees": "kevin amy grace leo data design",
+        "day": -7,
+        "time": (10, 0),
+        "minutes_long": 60,
+        "location": "3F 大会议室 / 飞书会议",
+        "recurrence": "weekly",
+        "agenda": [
+            ("上周大盘数据复盘", "data", True),
+            ("双十一预热节奏与排期", "kevin", True),
+            ("小红书 KOL 合作进度", "amy", False),
+        ],
+        "minutes": """
+        ## 数据
+        - 上周 DAU 86 万（环比 +4%），新客首单率 19.2%
+        - 预约人数 12.6 万，距目标 20 万还差 37%
+
+        ## 讨论
+        - 预热期提前到 10 月 20 日，与主会场同步上线
+        - KOL 第二批脚本本周五前交付，违禁词由 @amy 统一把关
+        """,
+        "decisions": [
+            "预热期提前到 10 月 20 日，主会场与预约页同步上线。",
+            "KOL 合作预算上限 15 万元，超出需运营负责人审批。",
+        ],
+        "actions": [
+            # title, owner, due in days, made a work item
+            ("整理 KOL 报名名单并核对档期", "amy", 3, True),
+            ("活动页弱网与低端机测试报告", "kevin", 2, True),
+            ("预约人数日报加上渠道拆分", "data", 1, False),
+        ],
+        "next": True,
+    },
+    {
+        "title": "1:1 林晓 × 张敏",
+        "kind": "one_on_one",
+        "project": "",
+        "organizer": "lead",
+        "attendees": "amy",
+        "day": -4,
+        "time": (16, 0),
+        "minutes_long": 30,
+        "location": "小会议室 B",
+        "recurrence": "biweekly",
+        "agenda": [("Q4 内容目标与个人成长", "amy", True)],
+        "minutes": """
+        - 公众号阅读量达标，小红书收藏率偏低，下月试两组选题
+        - 想学习数据分析：每周跟 @data 过一次内容数据
+        """,
+        "decisions": [],
+        "actions": [("整理小红书两组选题方案", "amy", 7, False)],
+        "next": False,
+    },
+]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from textwrap import dedent
 
@@ -35,6 +35,22 @@ from opsloop.files.models import Folder
 from opsloop.files.queries import Place
 from opsloop.files.schemas import FolderIn
 from opsloop.inbox.actions import do_cancel_pending_email
+from opsloop.meetings.actions import (
+    do_add_action_item,
+    do_add_agenda_item,
+    do_add_decision,
+    do_convert_action_item,
+    do_create_meeting,
+    do_create_next_occurrence,
+    do_update_agenda_item,
+)
+from opsloop.meetings.schemas import (
+    ActionItemIn,
+    AgendaItemIn,
+    AgendaItemPatch,
+    DecisionIn,
+    MeetingIn,
+)
 from opsloop.work.actions import (
     STAGE_ORDER,
     do_create_item,
@@ -152,6 +168,7 @@ class _Loader:
             self._project(spec)
         self._conversation()
         self._files()
+        self._meetings()
         # The demo's people are made up: the notifications its loading made stay in the
         # inbox, and none of them is emailed.
         do_cancel_pending_email(workspace_id=workspace.pk)
@@ -160,8 +177,13 @@ class _Loader:
     def _account(self, username: str, name: str, hashed: str) -> User:
         user = User.objects.filter(username__iexact=username).first()
         if user is None:
+            # A Chinese team: what reaches them while away is written in Chinese.
             user = User.objects.create(
-                username=username, email=demo_email(username), display_name=name, password=hashed
+                username=username,
+                email=demo_email(username),
+                display_name=name,
+                password=hashed,
+                last_language="zh-hans",
             )
             record_audit(actor=user, action="user.signup", target=username, demo=True)
             return user
@@ -328,6 +350,52 @@ class _Loader:
                     content=self._content(spec, len(spec["versions"])),
                     name=spec["name"],
                 )
+
+    def _meetings(self) -> None:
+        """Meetings with agenda, minutes, decisions and action items, some made work items."""
+        for spec in data.MEETINGS:
+            organizer = self.members[spec["organizer"]]
+            monday = self.today - timedelta(days=self.today.weekday())
+            day = monday + timedelta(days=spec["day"])
+            starts = timezone.make_aware(datetime.combine(day, time(*spec["time"])))
+            meeting = do_create_meeting(
+                actor=organizer,
+                data=MeetingIn(
+                    title=spec["title"],
+                    kind=spec["kind"],
+                    project_key=spec["project"] or None,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(minutes=spec["minutes_long"]),
+                    location=spec["location"],
+                    attendee_ids=[self.users[u].pk for u in spec["attendees"].split()],
+                    recurrence=spec["recurrence"],
+                    minutes=dedent(spec["minutes"]).strip(),
+                ),
+            )
+            for title, owner, done in spec["agenda"]:
+                topic = do_add_agenda_item(
+                    actor=organizer,
+                    meeting=meeting,
+                    data=AgendaItemIn(title=title, owner_id=self.users[owner].pk),
+                )
+                if done:
+                    do_update_agenda_item(
+                        actor=organizer, topic=topic, data=AgendaItemPatch(done=True)
+                    )
+            for text in spec["decisions"]:
+                do_add_decision(actor=organizer, meeting=meeting, data=DecisionIn(text=text))
+            for title, owner, due, convert in spec["actions"]:
+                action = do_add_action_item(
+                    actor=organizer,
+                    meeting=meeting,
+                    data=ActionItemIn(
+                        title=title, owner_id=self.users[owner].pk, due_date=self._day(due)
+                    ),
+                )
+                if convert:
+                    do_convert_action_item(actor=organizer, action=action)
+            if spec["next"]:
+                do_create_next_occurrence(actor=organizer, meeting=meeting)
 
     @staticmethod
     def _content(spec: dict, version: int) -> ContentFile:

@@ -63,7 +63,7 @@ def do_unwatch(*, user: User, project: Project, item: Item | None = None) -> Non
 def _render(title: Title, user: User) -> str:
     if not callable(title):
         return title
-    with translation.override(user.language or None):
+    with translation.override(user.message_language):
         return str(title())
 
 

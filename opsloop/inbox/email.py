@@ -43,7 +43,7 @@ def send_digest(user: User, rows: list[Notification]) -> None:
         row.link = site + reverse("inbox_open", args=[row.workspace.slug, row.pk])
         group["notifications"].append(row)
     first_slug = rows[0].workspace.slug
-    with translation.override(user.language or None):
+    with translation.override(user.message_language):
         context = {
             "user": user,
             "groups": list(groups.values()),
