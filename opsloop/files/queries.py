@@ -18,6 +18,7 @@ from opsloop.core.queries import access_workspace, hash_token
 from opsloop.files.models import File, FileVersion, Folder, ShareLink
 from opsloop.files.schemas import PlaceIn
 from opsloop.meetings.models import Meeting
+from opsloop.meetings.queries import visible_meetings
 from opsloop.work.models import Item, Project
 from opsloop.work.queries import (
     EDIT,
@@ -38,19 +39,6 @@ FILE_RELATIONS = (
     "created_by",
     "folder",
 )
-
-
-def visible_meetings(membership: Membership) -> QuerySet[Meeting]:
-    """The meetings app's rule of who sees which meeting; where that app does not provide
-    it, only the meetings the member organizes or attends (never more than the rule)."""
-    try:
-        from opsloop.meetings.queries import visible_meetings as meetings_rule
-    except ImportError:
-        uid = membership.user_id
-        return Meeting.objects.filter(workspace_id=membership.workspace_id).filter(
-            Q(organizer_id=uid) | Q(attendance__user_id=uid)
-        )
-    return meetings_rule(membership)
 
 
 def visible_files(membership: Membership) -> QuerySet[File]:
