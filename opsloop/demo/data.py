@@ -1491,7 +1491,7 @@ FILES = [
 ]
 
 # --- meetings: a weekly ops sync (its last occurrence, and the next one made from it)
-# and a one-to-one. day: days from this week's Monday; time: local time of day.
+# and a one-to-one. day: days from next Monday; time: local time of day.
 
 MEETINGS = [
     {

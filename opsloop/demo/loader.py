@@ -355,7 +355,9 @@ class _Loader:
         """Meetings with agenda, minutes, decisions and action items, some made work items."""
         for spec in data.MEETINGS:
             organizer = self.members[spec["organizer"]]
-            monday = self.today - timedelta(days=self.today.weekday())
+            # From next Monday: the weekly sync's latest occurrence is this week's, its
+            # next one is coming up.
+            monday = self.today + timedelta(days=7 - self.today.weekday())
             day = monday + timedelta(days=spec["day"])
             starts = timezone.make_aware(datetime.combine(day, time(*spec["time"])))
             meeting = do_create_meeting(

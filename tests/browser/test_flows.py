@@ -125,7 +125,37 @@ def test_demo_workspace_pages_in_chinese(
     screenshot(page, "my-work")
     page.goto("/w/demo/members/")
     screenshot(page, "members")
+    _collaboration_tour(page)
     page.goto("/api/v1/docs")
     expect(page.locator("body")).to_contain_text("opsloop API")
     screenshot(page, "api-docs")
     assert console_errors == []
+
+
+def _collaboration_tour(page: Page) -> None:
+    """Inbox, discussions, activity, meetings and files of the demo, for the README."""
+    from opsloop.collab.models import Discussion
+    from opsloop.files.models import File
+    from opsloop.meetings.models import Meeting
+
+    page.goto("/w/demo/inbox/")
+    expect(page.get_by_test_id("notification").first).to_be_visible()
+    screenshot(page, "inbox")
+    discussion = Discussion.objects.filter(project__key="D11").first()
+    page.goto(f"/w/demo/p/D11/discussions/{discussion.pk}/")
+    expect(page.get_by_text(discussion.title).first).to_be_visible()
+    screenshot(page, "discussion")
+    page.goto("/w/demo/p/D11/activity/")
+    screenshot(page, "activity")
+    page.goto("/w/demo/meetings/")
+    screenshot(page, "meetings")
+    sync = Meeting.objects.filter(title="运营周例会").order_by("starts_at").first()
+    page.goto(f"/w/demo/meetings/{sync.pk}/")
+    expect(page.get_by_text("预热期提前到 10 月 20 日").first).to_be_visible()
+    screenshot(page, "meeting")
+    page.goto("/w/demo/p/D11/files/")
+    screenshot(page, "files")
+    kv = File.objects.get(name="主会场KV.png", item__isnull=True)
+    page.goto(f"/w/demo/files/{kv.pk}/")
+    expect(page.locator("img").first).to_be_visible()
+    screenshot(page, "file")
