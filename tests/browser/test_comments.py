@@ -50,6 +50,11 @@ def test_mention_react_and_reply(
     # 张敏 reacts and replies.
     context.clear_cookies()
     login(page, "zhangmin", PASSWORD)
+    # The mention reached 张敏's inbox: the badge counts it, the inbox names it.
+    expect(page.get_by_test_id("inbox-badge")).to_have_attribute("data-count", "1")
+    page.get_by_test_id("inbox-badge").click()
+    expect(page.get_by_test_id("notification")).to_contain_text("李经理")
+    expect(page.get_by_test_id("notification")).to_contain_text("D11-1")
     page.goto("/w/acme/i/D11-1/")
     first = page.locator(f"#comment-{comment.pk}")
     first.get_by_test_id("react").first.click()
