@@ -165,11 +165,14 @@ def on_not_found(request, exc: Http404):
 
 
 def _register_routers() -> None:
+    from opsloop.capacity.api import router as capacity_router
     from opsloop.collab.api import router as collab_router
     from opsloop.core.api import router as core_router
     from opsloop.files.api import router as files_router
     from opsloop.inbox.api import router as inbox_router
     from opsloop.meetings.api import router as meetings_router
+    from opsloop.planning.api import router as planning_router
+    from opsloop.progress.api import router as progress_router
     from opsloop.work.api import router as work_router
 
     api.add_router("", core_router)
@@ -178,6 +181,9 @@ def _register_routers() -> None:
     api.add_router("", collab_router)
     api.add_router("", meetings_router)
     api.add_router("", files_router)
+    api.add_router("", planning_router)
+    api.add_router("", capacity_router)
+    api.add_router("", progress_router)
 
 
 _register_routers()

@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "opsloop.collab",
     "opsloop.meetings",
     "opsloop.files",
+    "opsloop.planning",
+    "opsloop.capacity",
+    "opsloop.progress",
     "opsloop.demo",
 ]
 

@@ -12,4 +12,7 @@ urlpatterns = [
     path("", include("opsloop.collab.urls")),
     path("", include("opsloop.meetings.urls")),
     path("", include("opsloop.files.urls")),
+    path("", include("opsloop.planning.urls")),
+    path("", include("opsloop.capacity.urls")),
+    path("", include("opsloop.progress.urls")),
 ]

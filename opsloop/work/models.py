@@ -274,3 +274,93 @@ class Activity(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["item", "created_at"], name="activity_item_time")]
+
+
+# --- custom fields and saved views
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    SELECT = "select", _("Single select")
+    MULTI_SELECT = "multi_select", _("Multi select")
+    USER = "user", _("Person")
+    URL = "url", _("URL")
+    CHECKBOX = "checkbox", _("Checkbox")
+
+
+class CustomField(models.Model):
+    """A field every item of the workspace (or of one project) may carry."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="custom_fields")
+    # Empty: the field belongs to every project of the workspace.
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="custom_fields"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    type = models.CharField(_("type"), max_length=14, choices=FieldType.choices)
+    # Select fields: [{"id": "a1", "label": "小红书", "color": "#ef4444"}, ...]; ids never reused.
+    options = models.JSONField(default=list, blank=True)
+    sequence = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sequence", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomFieldValue(models.Model):
+    """One item's value of one field, in the column of its type (so it sorts and filters)."""
+
+    field = models.ForeignKey(CustomField, on_delete=models.CASCADE, related_name="values")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="field_values")
+    text = models.TextField(blank=True)  # text, url, and the option id of a single select
+    number = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+    flag = models.BooleanField(null=True, blank=True)  # checkbox
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    options = models.JSONField(default=list, blank=True)  # multi select: option ids
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["field", "item"], name="field_value_unique")]
+        indexes = [
+            models.Index(fields=["field", "text"], name="field_value_text"),
+            models.Index(fields=["field", "number"], name="field_value_number"),
+            models.Index(fields=["field", "date"], name="field_value_date"),
+        ]
+
+
+class Layout(models.TextChoices):
+    LIST = "list", _("List")
+    BOARD = "board", _("Board")
+    TIMELINE = "timeline", _("Timeline")
+    CALENDAR = "calendar", _("Calendar")
+
+
+class SavedView(models.Model):
+    """A named layout of a project's items with its filters, sort and grouping."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="saved_views")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    layout = models.CharField(_("layout"), max_length=10, choices=Layout.choices, default="list")
+    # The list's query string: filters, sort, group, columns, as the list page reads them.
+    query = models.CharField(max_length=2000, blank=True)
+    # Shared views are seen by everyone who sees the project; others by their owner only.
+    shared = models.BooleanField(_("shared with the project"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]

@@ -1,0 +1,7 @@
+"""API of the capacity app."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()
