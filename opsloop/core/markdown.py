@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import nh3
@@ -42,18 +43,51 @@ ALLOWED_TAGS = {
     "th",
     "td",
     "img",
+    "input",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    "input": {"checked", "disabled"},
     "img": {"src", "alt", "title"},
     "th": {"align"},
     "td": {"align"},
 }
 
 
+# "- [ ] todo" and "- [x] done": a task list item, as GitHub and GitLab write them.
+TASK_RE = re.compile(r"^\[([ xX])\]\s+")
+
+
+def _task_lists(tokens: list[Token]) -> list[Token]:
+    """Turn a list item's leading [ ] or [x] into a disabled checkbox.
+
+    The box is markup made here, never the user's: html stays off in the parser, and the
+    sanitizer lets an <input> through only as a disabled checkbox."""
+    for i in range(2, len(tokens)):
+        inline = tokens[i]
+        if (
+            inline.type != "inline"
+            or tokens[i - 1].type != "paragraph_open"
+            or tokens[i - 2].type != "list_item_open"
+            or not inline.children
+            or inline.children[0].type != "text"
+        ):
+            continue
+        first = inline.children[0]
+        match = TASK_RE.match(first.content)
+        if match is None:
+            continue
+        first.content = first.content[match.end() :]
+        checked = " checked" if match.group(1) != " " else ""
+        box = Token("html_inline", "", 0, content=f'<input type="checkbox" disabled{checked}> ')
+        inline.children.insert(0, box)
+        tokens[i - 2].attrSet("class", "task")
+    return tokens
+
+
 def parse_markdown(text: str) -> list[Token]:
     """The token stream of user Markdown, for renderers that rewrite its text first."""
-    return _md.parse(text)
+    return _task_lists(_md.parse(text))
 
 
 def render_tokens(
@@ -64,7 +98,9 @@ def render_tokens(
         _md.renderer.render(tokens, _md.options, {}),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=dict(allowed_classes or {}),
+        tag_attribute_values={"input": {"type": {"checkbox"}}},
+        set_tag_attribute_values={"input": {"disabled": "disabled", "type": "checkbox"}},
+        allowed_classes={"li": {"task"}, **dict(allowed_classes or {})},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
