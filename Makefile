@@ -51,10 +51,11 @@ migrate: $(VENV_STAMP)
 
 ## demo: load the demo workspace if the database has no workspace yet
 demo: $(VENV_STAMP)
-	$(PY) scripts/load_demo_once.py
+	OPSLOOP_SITE_URL=$${OPSLOOP_SITE_URL:-http://$(HOST):$(PORT)} $(PY) scripts/load_demo_once.py
 
+# Links in emails point where the server listens, unless OPSLOOP_SITE_URL says otherwise.
 serve: $(VENV_STAMP)
-	$(OPSLOOP) run --host $(HOST) --port $(PORT)
+	OPSLOOP_SITE_URL=$${OPSLOOP_SITE_URL:-http://$(HOST):$(PORT)} $(OPSLOOP) run --host $(HOST) --port $(PORT)
 
 check: setup
 	$(OPSLOOP) check
