@@ -302,3 +302,15 @@ def test_demo_team_meets_weekly_and_acts_on_it(demo):
     assert all(a.work_item.assignee_list == [a.owner] for a in converted)
     one_to_one = meetings.get(kind="one_on_one")
     assert one_to_one.private and one_to_one.attendees.count() == 2
+
+
+def test_demo_campaign_has_links_and_milestones(demo):
+    from opsloop.planning.models import Dependency, Milestone
+
+    links = Dependency.objects.filter(workspace=demo.workspace, kind="blocks")
+    assert links.count() == len(data.DEPENDENCIES)
+    page = Item.objects.get(workspace=demo.workspace, title="主会场活动页上线（H5 + 小程序）")
+    assert links.filter(target=page).count() == 3
+    milestones = Milestone.objects.filter(project__key="D11", workspace=demo.workspace)
+    assert [m.name for m in milestones] == ["预售开启", "正式开售"]
+    assert all(m.items.count() == 4 for m in milestones)

@@ -51,6 +51,8 @@ from opsloop.meetings.schemas import (
     DecisionIn,
     MeetingIn,
 )
+from opsloop.planning.actions import do_add_dependency, do_create_milestone
+from opsloop.planning.schemas import MilestoneIn
 from opsloop.work.actions import (
     STAGE_ORDER,
     do_create_item,
@@ -169,6 +171,7 @@ class _Loader:
         self._conversation()
         self._files()
         self._meetings()
+        self._planning()
         # The demo's people are made up: the notifications its loading made stay in the
         # inbox, and none of them is emailed.
         do_cancel_pending_email(workspace_id=workspace.pk)
@@ -398,6 +401,24 @@ class _Loader:
                     do_convert_action_item(actor=organizer, action=action)
             if spec["next"]:
                 do_create_next_occurrence(actor=organizer, meeting=meeting)
+
+    def _planning(self) -> None:
+        """Finish-to-start links between items, and milestones with their items."""
+        for blocker, blocked in data.DEPENDENCIES:
+            source, target = self.items[blocker], self.items[blocked]
+            owner = self.members[source.project.owner.username]
+            do_add_dependency(actor=owner, source=source, target=target)
+        for key, name, day, titles in data.MILESTONES:
+            project = self.projects[key]
+            do_create_milestone(
+                actor=self.members[project.owner.username],
+                project=project,
+                data=MilestoneIn(
+                    name=name,
+                    date=self._day(day),
+                    item_refs=[self.items[title].ref for title in titles],
+                ),
+            )
 
     @staticmethod
     def _content(spec: dict, version: int) -> ContentFile:
