@@ -13,7 +13,7 @@ from opsloop.core import actions as core_actions
 from opsloop.core.models import Membership
 from opsloop.work import actions as work_actions
 from opsloop.work.schemas import ItemIn, ItemPatch, ProjectIn
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login
 from tests.conftest import PASSWORD
 
 
@@ -64,5 +64,4 @@ def test_progress_page_draws_the_burn_up_and_copies_the_summary(
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("## D11 双十一大促")
     assert f"[{late.ref}](" in copied and "2 days past due" in copied
-    screenshot(page, "progress")
     assert console_errors == []
