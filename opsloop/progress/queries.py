@@ -349,7 +349,7 @@ class AtRisk:
 
     @property
     def text(self) -> str:
-        return "; ".join(reason.text for reason in self.reasons)
+        return _("; ").join(reason.text for reason in self.reasons)
 
 
 def _blockers(
@@ -529,7 +529,7 @@ class Slip:
                 )
                 % {"old": _day(self.moved_from), "new": _day(self.moved_to), "days": days}
             )
-        return "; ".join(parts)
+        return _("; ").join(parts)
 
 
 @dataclass(frozen=True)
