@@ -184,13 +184,21 @@ def list_links(item: Item, membership: Membership) -> list[Link]:
     incoming = Dependency.objects.filter(target=item, source__project__in=visible).select_related(
         "source__project", "source__state"
     )
-    reverse = {"blocks": "blocked_by", "relates": "relates", "duplicates": "duplicated_by"}
     for dep in incoming:
-        out.append(Link(dep, reverse[dep.kind], dep.source))
+        out.append(Link(dep, REVERSE[dep.kind], dep.source))
     out.sort(
         key=lambda link: (KIND_ORDER.index(link.kind), link.other.project.key, link.other.number)
     )
     return out
+
+
+REVERSE = {"blocks": "blocked_by", "relates": "relates", "duplicates": "duplicated_by"}
+
+
+def link_of(item: Item, dependency: Dependency) -> Link:
+    if dependency.source_id == item.pk:
+        return Link(dependency, dependency.kind, dependency.target)
+    return Link(dependency, REVERSE[dependency.kind], dependency.source)
 
 
 def get_item_dependency(item: Item, dependency_id: int) -> Dependency:
@@ -460,3 +468,18 @@ def calendar_items(project: Project, first: date, last: date) -> dict[date, list
 
 def count_undated(project: Project) -> int:
     return Item.objects.filter(project=project, due_date__isnull=True).aggregate(n=Count("pk"))["n"]
+
+
+def milestone_out(row: MilestoneRow) -> dict:
+    """A milestone as the API and the timeline show it."""
+    m = row.milestone
+    return {
+        "id": m.pk,
+        "name": m.name,
+        "date": m.date,
+        "description": m.description,
+        "status": row.status,
+        "item_refs": [f"{m.project.key}-{i.number}" for i in row.items],
+        "items_count": row.items_count,
+        "done_count": row.done_count,
+    }
