@@ -314,3 +314,19 @@ def test_demo_campaign_has_links_and_milestones(demo):
     milestones = Milestone.objects.filter(project__key="D11", workspace=demo.workspace)
     assert [m.name for m in milestones] == ["预售开启", "正式开售"]
     assert all(m.items.count() == 4 for m in milestones)
+
+
+def test_demo_history_is_spread_over_the_project_not_stamped_at_load(demo):
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from opsloop.work.models import Activity
+
+    span = Activity.objects.filter(workspace=demo.workspace, item__isnull=False).aggregate(
+        first=Min("created_at"), last=Max("created_at")
+    )
+    assert span["last"] <= timezone.now()
+    assert (span["last"] - span["first"]).days >= 30
+    done = Item.objects.filter(workspace=demo.workspace, completed_at__isnull=False)
+    # Work finished on time was completed by its due date, not on the day of loading.
+    assert done.filter(completed_at__date__lt=timezone.localdate()).exists()

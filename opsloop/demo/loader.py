@@ -63,7 +63,7 @@ from opsloop.work.actions import (
     do_update_project,
     do_update_state,
 )
-from opsloop.work.models import Item, Label, Project, State, StateGroup
+from opsloop.work.models import Activity, Item, Label, Project, State, StateGroup
 from opsloop.work.queries import list_states
 from opsloop.work.schemas import (
     ItemIn,
@@ -295,12 +295,44 @@ class _Loader:
             if i == len(steps) - 1 and state.group != StateGroup.DONE:
                 patch = ItemPatch(state_id=state.pk, progress=self._progress(spec, state))
             item = do_update_item(actor=mover, item=item, data=patch)
+        self._backdate(item, spec)
         self.items[spec.title] = item
         self.comments[spec.title] = [
             do_add_comment(actor=self.members[author], item=item, body=dedent(body).strip())
             for author, body in spec.comments
         ]
         return item
+
+    def _backdate(self, item: Item, spec: ItemSpec) -> None:
+        """Spread the item's history over its dates, as if the team had worked it.
+
+        The actions stamp everything with the moment of loading; the burn-up, the
+        activity timeline and "done early or late" read those stamps, so the demo moves
+        them back: created at the start (or a few days before the due date), each state
+        change spaced out up to the due date, never after today."""
+        now = timezone.now()
+        due = self._day(spec.due)
+        # Undated ideas were filed some days into the project.
+        filed = (item.project.start_date or self.today) + timedelta(days=self.rng.randint(3, 15))
+        start = self._day(spec.start) or (due - timedelta(days=3) if due else filed)
+        begin = timezone.make_aware(datetime.combine(min(start, self.today), time(9, 30)))
+        end_day = min(due or self.today, self.today)
+        end = timezone.make_aware(datetime.combine(end_day, time(18, 0)))
+        end = max(min(end, now), begin)
+        history = list(Activity.objects.filter(item=item).order_by("created_at", "id"))
+        if not history:
+            return
+        step = (end - begin) / max(1, len(history) - 1)
+        for i, entry in enumerate(history):
+            entry.created_at = begin + step * i
+        Activity.objects.bulk_update(history, ["created_at"])
+        last = history[-1].created_at
+        fields = {"created_at": begin, "updated_at": last}
+        if item.completed_at is not None:
+            fields["completed_at"] = last
+        Item.objects.filter(pk=item.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(item, name, value)
 
     def _conversation(self) -> None:
         """Replies and reactions on item comments, project comments, discussions."""
