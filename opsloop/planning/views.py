@@ -42,8 +42,32 @@ def _choice(request: HttpRequest, name: str, allowed: tuple[str, ...]) -> str:
     return value if value in allowed else allowed[0]
 
 
+def _timeline_text() -> dict[str, str]:
+    """The chart script's words, in the page's language (sent through json_script)."""
+    return {
+        "unassigned": _("Unassigned"),
+        "noParent": _("No parent"),
+        "all": _("All items"),
+        "noDates": _("No dates"),
+        "saved": _("Saved."),
+        "saving": _("Saving…"),
+        "conflict": _(
+            "Someone else changed this item since you opened the page; reload to see their change."
+        ),
+        "failed": _("Could not save:"),
+        "breaks": _("This move breaks:"),
+        "startsBefore": _("{b} starts before {a} is due"),
+        "shift": _("Shift dependents"),
+        "anyway": _("Move anyway"),
+        "cancel": _("Cancel"),
+        "reload": _("Reload"),
+        "today": _("Today"),
+    }
+
+
 def _timeline_context(request: HttpRequest, membership, projects, payload: dict) -> dict:
     return {
+        "timeline_text": _timeline_text(),
         "membership": membership,
         "workspace": membership.workspace,
         "payload": payload,
