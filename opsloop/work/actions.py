@@ -2,32 +2,51 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Min
+from django.db.models import F, Max, Min, Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsloop.core.actions import record_audit
 from opsloop.core.errors import Conflict, Forbidden, Invalid, NotFound
 from opsloop.core.models import Membership, Role, User
+from opsloop.work.fields import Stored, check_value, display, stored_of
 from opsloop.work.models import (
     PRIORITY_NAMES,
     PRIORITY_VALUES,
     Activity,
+    CustomField,
+    CustomFieldValue,
+    FieldType,
     Item,
     Label,
     Project,
     ProjectMember,
+    SavedView,
     Stage,
     State,
     StateGroup,
 )
-from opsloop.work.queries import EDIT, MANAGE, assignable_users, check_project_permission
+from opsloop.work.queries import (
+    EDIT,
+    MANAGE,
+    applicable_fields,
+    assignable_users,
+    can_manage_project,
+    check_project_permission,
+    parse_item_filters,
+    parse_ref,
+)
 from opsloop.work.schemas import (
+    BulkChanges,
+    CustomFieldIn,
+    CustomFieldPatch,
     ItemIn,
     ItemMoveIn,
     ItemPatch,
@@ -35,6 +54,8 @@ from opsloop.work.schemas import (
     LabelPatch,
     ProjectIn,
     ProjectPatch,
+    SavedViewIn,
+    SavedViewPatch,
     StateIn,
     StatePatch,
 )
@@ -450,6 +471,7 @@ def do_create_item(*, actor: Membership, project: Project, data: ItemIn) -> Item
     assignees = _resolve_assignees(project, data.assignee_ids)
     labels = _resolve_labels(project, data.label_ids)
     parent = _resolve_parent(project, data.parent_id) if data.parent_id else None
+    values = _resolve_field_values(project, data.custom_fields)
     with transaction.atomic():
         # Take the next number under a row lock so that concurrent creates never share one.
         Project.objects.filter(pk=project.pk).update(item_counter=F("item_counter") + 1)
@@ -477,6 +499,7 @@ def do_create_item(*, actor: Membership, project: Project, data: ItemIn) -> Item
             item.assignees.set(assignees)
         if labels:
             item.labels.set(labels)
+        _write_field_values(item, values)
         _record(actor=actor.user, project=project, item=item, verb="created").save()
         item_changed.send(
             sender=Item,
@@ -526,6 +549,11 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
         changes.get("due_date", item.due_date),
         "start_date",
         "due_date",
+    )
+    values = (
+        _resolve_field_values(project, changes["custom_fields"])
+        if changes.get("custom_fields")
+        else []
     )
     activities: list[Activity] = []
     added_assignees: list[User] = []
@@ -596,6 +624,8 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
             old = sorted(label.name for label in item.labels.all())
             note("labels", old, sorted(label.name for label in labels))
             item.labels.set(labels)
+        for field, was, now in _write_field_values(item, values):
+            note(f"cf:{field.name}"[:40], was, now)
         if activities or "sort_order" in changes:
             item.version = current.version + 1
             item.updated_by = actor.user
@@ -679,3 +709,380 @@ def do_delete_item(*, actor: Membership, item: Item) -> None:
             old_value=f"{item.ref} {item.title}"[:500],
         )
         item.delete()
+
+
+# --- custom field values
+
+
+def _resolve_field_values(
+    project: Project, raw: dict[str, Any]
+) -> list[tuple[CustomField, Stored | None]]:
+    """Each sent value checked against its field (a field of the project or workspace-wide)."""
+    if not raw:
+        return []
+    fields = {str(f.pk): f for f in applicable_fields(project)}
+    assignable: set[int] | None = None
+
+    def can_assign(user_id: int) -> bool:
+        nonlocal assignable
+        if assignable is None:
+            assignable = set(assignable_users(project).values_list("pk", flat=True))
+        return user_id in assignable
+
+    resolved = []
+    for key, value in raw.items():
+        where = f"custom_fields.{key}"
+        field = fields.get(str(key).strip())
+        if field is None:
+            raise Invalid(_("This project has no custom field %(id)s.") % {"id": key}, field=where)
+        resolved.append((field, check_value(field, value, where=where, can_assign=can_assign)))
+    return resolved
+
+
+def _write_field_values(
+    item: Item, values: list[tuple[CustomField, Stored | None]]
+) -> list[tuple[CustomField, str, str]]:
+    """Store the values; return (field, before, after) as people read them, for each change."""
+    if not values:
+        return []
+    current = {
+        row.field_id: row
+        for row in CustomFieldValue.objects.filter(
+            item=item, field_id__in=[f.pk for f, _v in values]
+        ).select_related("user")
+    }
+    changed = []
+    for field, stored in values:
+        row = current.get(field.pk)
+        if stored_of(row) == stored:
+            continue
+        before = display(field, row)
+        if stored is None:
+            CustomFieldValue.objects.filter(pk=row.pk).delete()  # type: ignore[union-attr]  # differs, so exists
+            after = ""
+        else:
+            new = CustomFieldValue(field=field, item=item, **stored.columns())
+            if row is not None:
+                new.pk = row.pk
+            new.save()
+            after = display(field, new)
+        changed.append((field, before, after))
+    # The item's values are read again when next asked for.
+    item.__dict__.pop("loaded_field_rows", None)
+    return changed
+
+
+# --- custom fields
+
+
+def _check_field_manager(actor: Membership, project: Project | None) -> None:
+    if project is not None:
+        check_project_permission(actor, project, MANAGE)
+    elif not actor.at_least(Role.ADMIN):
+        raise Forbidden(_("Only workspace admins can change workspace-wide fields."))
+
+
+def _scope_fields(workspace_id: int, project: Project | None) -> Any:
+    return CustomField.objects.filter(workspace_id=workspace_id, project=project)
+
+
+def _check_field_name(
+    workspace_id: int, project: Project | None, name: str, exclude: int | None = None
+) -> None:
+    # A project's field may not share a name with a workspace-wide one: both show on its items.
+    clash = CustomField.objects.filter(workspace_id=workspace_id, name=name)
+    clash = clash.filter(Q(project__isnull=True) | Q(project=project)) if project else clash
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise Invalid(_("A field named %(name)s already exists.") % {"name": name}, field="name")
+
+
+def _options(field_type: str, sent: list, existing: list[dict]) -> list[dict]:
+    """The new option list: sent ids keep their option, new options get a fresh id."""
+    if field_type not in (FieldType.SELECT, FieldType.MULTI_SELECT):
+        if sent:
+            raise Invalid(_("Only select fields have options."), field="options")
+        return []
+    known = {str(o.get("id")) for o in existing}
+    labels: set[str] = set()
+    out = []
+    for i, option in enumerate(sent):
+        if option.label in labels:
+            raise Invalid(
+                _("Two options are named %(label)s.") % {"label": option.label},
+                field=f"options.{i}.label",
+            )
+        labels.add(option.label)
+        if option.id:
+            if option.id not in known:
+                raise Invalid(
+                    _("The field has no option %(id)s.") % {"id": option.id},
+                    field=f"options.{i}.id",
+                )
+            option_id = option.id
+        else:
+            option_id = secrets.token_hex(3)
+            while option_id in known:
+                option_id = secrets.token_hex(3)
+            known.add(option_id)
+        out.append({"id": option_id, "label": option.label, "color": option.color})
+    return out
+
+
+def do_create_field(
+    *, actor: Membership, project: Project | None, data: CustomFieldIn
+) -> CustomField:
+    """A field of one project, or with project None of every project of the workspace."""
+    _check_field_manager(actor, project)
+    workspace_id = actor.workspace_id
+    _check_field_name(workspace_id, project, data.name)
+    options = _options(data.type, data.options, [])
+    last = _scope_fields(workspace_id, project).aggregate(m=Max("sequence"))["m"]
+    return CustomField.objects.create(
+        workspace_id=workspace_id,
+        project=project,
+        name=data.name,
+        type=data.type,
+        options=options,
+        sequence=0 if last is None else last + 1,
+        created_by=actor.user,
+    )
+
+
+def do_update_field(
+    *, actor: Membership, field: CustomField, data: CustomFieldPatch
+) -> CustomField:
+    """Rename a field or change its options; values of removed options are cleared."""
+    _check_field_manager(actor, field.project)
+    changes = data.model_dump(exclude_unset=True)
+    with transaction.atomic():
+        if changes.get("name"):
+            _check_field_name(field.workspace_id, field.project, changes["name"], field.pk)
+            field.name = changes["name"]
+        if data.options is not None:
+            options = _options(field.type, data.options, field.options)
+            removed = {str(o.get("id")) for o in field.options} - {o["id"] for o in options}
+            if removed and field.type == FieldType.SELECT:
+                field.values.filter(text__in=removed).delete()
+            elif removed:
+                for row in field.values.all():
+                    kept = [i for i in row.text.split(",") if i and i not in removed]
+                    if not kept:
+                        row.delete()
+                    elif len(kept) != len([i for i in row.text.split(",") if i]):
+                        row.text = "," + ",".join(kept) + ","
+                        row.save(update_fields=["text"])
+            field.options = options
+        field.save()
+    return field
+
+
+def do_reorder_fields(
+    *, actor: Membership, project: Project | None, field_ids: list[int]
+) -> list[CustomField]:
+    _check_field_manager(actor, project)
+    fields = {f.pk: f for f in _scope_fields(actor.workspace_id, project)}
+    if sorted(field_ids) != sorted(fields):
+        raise Invalid(_("Give every field exactly once."), field="field_ids")
+    ordered = [fields[i] for i in field_ids]
+    for i, field in enumerate(ordered):
+        field.sequence = i
+    with transaction.atomic():
+        CustomField.objects.bulk_update(ordered, ["sequence"])
+    return ordered
+
+
+def do_delete_field(*, actor: Membership, field: CustomField) -> None:
+    """Delete a field with every value it holds."""
+    _check_field_manager(actor, field.project)
+    name = field.name
+    field.delete()
+    record_audit(
+        actor=actor.user, action="custom_field.delete", workspace=actor.workspace, target=name
+    )
+
+
+# --- saved views
+
+
+def _check_view_query(project: Project, query: str) -> str:
+    """The query string as the list reads it, without its page; Invalid when it is wrong."""
+    params = QueryDict(query.lstrip("?"), mutable=True)
+    params.pop("page", None)
+    try:
+        parse_item_filters(params, fields=applicable_fields(project))
+    except Invalid as exc:
+        raise Invalid(f"query: {exc.message}", field="query") from None
+    return params.urlencode()
+
+
+def _check_view_owner(actor: Membership, view: SavedView) -> None:
+    if view.owner_id == actor.user_id:
+        return
+    if view.shared and actor.at_least(Role.MEMBER) and can_manage_project(actor, view.project):
+        return
+    raise Forbidden(_("Only its owner, the project owner or an admin can change this view."))
+
+
+def do_create_view(*, actor: Membership, project: Project, data: SavedViewIn) -> SavedView:
+    """Save a layout with its query; a private view is seen by its owner alone."""
+    if data.shared:
+        check_project_permission(actor, project, EDIT)
+    return SavedView.objects.create(
+        workspace_id=project.workspace_id,
+        project=project,
+        owner=actor.user,
+        name=data.name,
+        layout=data.layout,
+        query=_check_view_query(project, data.query),
+        shared=data.shared,
+    )
+
+
+def do_update_view(*, actor: Membership, view: SavedView, data: SavedViewPatch) -> SavedView:
+    _check_view_owner(actor, view)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if changes.get("shared"):
+        check_project_permission(actor, view.project, EDIT)
+    if "query" in changes:
+        changes["query"] = _check_view_query(view.project, changes["query"])
+    for name, value in changes.items():
+        setattr(view, name, value)
+    view.save()
+    return view
+
+
+def do_delete_view(*, actor: Membership, view: SavedView) -> None:
+    _check_view_owner(actor, view)
+    view.delete()
+
+
+# --- bulk edit
+
+
+def _bulk_items(project: Project, refs: list[str]) -> list[Item]:
+    numbers = []
+    for ref in refs:
+        try:
+            key, number = parse_ref(ref)
+        except NotFound:
+            key, number = "", 0
+        if key != project.key:
+            raise Invalid(_("%(ref)s is not an item of this project.") % {"ref": ref}, field="refs")
+        numbers.append(number)
+    found = {
+        item.number: item
+        for item in Item.objects.filter(project=project, number__in=numbers)
+        .select_related("state", "parent__project")
+        .prefetch_related("assignees", "labels")
+    }
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        raise Invalid(
+            _("%(ref)s is not an item of this project.") % {"ref": f"{project.key}-{missing[0]}"},
+            field="refs",
+        )
+    items = [found[n] for n in dict.fromkeys(numbers)]
+    for item in items:
+        item.project = project
+    return items
+
+
+def _bulk_patch(item: Item, changes: dict) -> ItemPatch:
+    """The one edit of an item that the bulk changes make."""
+    patch: dict[str, Any] = {
+        name: changes[name]
+        for name in ("state_id", "priority", "start_date", "due_date", "custom_fields")
+        if name in changes
+    }
+    if {"assignee_ids", "add_assignee_ids", "remove_assignee_ids"} & set(changes):
+        people = (
+            list(changes["assignee_ids"])
+            if changes.get("assignee_ids") is not None
+            else [u.pk for u in item.assignees.all()]
+        )
+        people += [i for i in changes.get("add_assignee_ids", []) if i not in people]
+        remove = set(changes.get("remove_assignee_ids", []))
+        patch["assignee_ids"] = [i for i in people if i not in remove]
+    if {"add_label_ids", "remove_label_ids"} & set(changes):
+        labels = [label.pk for label in item.labels.all()]
+        labels += [i for i in changes.get("add_label_ids", []) if i not in labels]
+        remove = set(changes.get("remove_label_ids", []))
+        patch["label_ids"] = [i for i in labels if i not in remove]
+    if changes.get("shift_days"):
+        delta = timedelta(days=changes["shift_days"])
+        if item.start_date:
+            patch["start_date"] = item.start_date + delta
+        if item.due_date:
+            patch["due_date"] = item.due_date + delta
+    return ItemPatch(**patch)
+
+
+def do_bulk_update_items(
+    *,
+    actor: Membership,
+    project: Project,
+    refs: list[str],
+    changes: BulkChanges,
+    versions: dict[str, int] | None = None,
+) -> list[Item]:
+    """The same changes on many items of a project, each through do_update_item (one activity
+    per changed field per item), all in one transaction: one refusal changes none."""
+    check_project_permission(actor, project, EDIT)
+    sent = {
+        name: value
+        for name, value in changes.model_dump(exclude_unset=True).items()
+        if value not in ([], {}) or name in ("assignee_ids",)
+    }
+    if not sent:
+        raise Invalid(_("Choose something to change."), field="changes")
+    if "shift_days" in sent and ({"start_date", "due_date"} & set(sent)):
+        raise Invalid(
+            _("Either set the dates or shift them, not both."), field="changes.shift_days"
+        )
+    if sent.get("assignee_ids") is None:
+        sent.pop("assignee_ids", None)
+    for name in ("assignee_ids", "add_assignee_ids", "remove_assignee_ids"):
+        if name in sent:
+            try:
+                _resolve_assignees(project, sent[name])
+            except Invalid as exc:
+                raise Invalid(exc.message, field=f"changes.{name}") from None
+    for name in ("add_label_ids", "remove_label_ids"):
+        if name in sent:
+            try:
+                _resolve_labels(project, sent[name])
+            except Invalid as exc:
+                raise Invalid(exc.message, field=f"changes.{name}") from None
+    items = _bulk_items(project, refs)
+    refs_of = {item.pk: item.ref for item in items}
+    versions = {ref.upper(): version for ref, version in (versions or {}).items()}
+    if set(versions) - set(refs_of.values()):
+        raise Invalid(_("versions names an item that refs does not."), field="versions")
+    changed = []
+    with transaction.atomic():
+        if versions:
+            current = dict(
+                Item.objects.select_for_update().filter(pk__in=refs_of).values_list("pk", "version")
+            )
+            stale = {
+                refs_of[pk]: version
+                for pk, version in current.items()
+                if refs_of[pk] in versions and versions[refs_of[pk]] != version
+            }
+            if stale:
+                raise Conflict(
+                    _(
+                        "Someone else changed %(refs)s since you loaded the list; nothing was "
+                        "changed. Reload and try again."
+                    )
+                    % {"refs": ", ".join(sorted(stale))},
+                    data={"current_versions": stale},
+                )
+        for item in items:
+            try:
+                changed.append(do_update_item(actor=actor, item=item, data=_bulk_patch(item, sent)))
+            except Invalid as exc:
+                raise Invalid(f"{item.ref}: {exc.message}", field=exc.field) from None
+    return changed

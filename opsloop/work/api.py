@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -13,23 +13,43 @@ from opsloop.core.models import User
 from opsloop.core.queries import access_workspace
 from opsloop.core.schemas import ERROR_CODES, ErrorOut
 from opsloop.work import actions
-from opsloop.work.models import PRIORITY_NAMES, Activity, Item, Label, Project, State
+from opsloop.work.export import csv_response
+from opsloop.work.models import (
+    PRIORITY_NAMES,
+    Activity,
+    CustomField,
+    Item,
+    Label,
+    Project,
+    SavedView,
+    State,
+)
 from opsloop.work.queries import (
     access_item,
     access_project,
+    applicable_fields,
+    get_field,
     get_label,
     get_project_state,
+    get_saved_view,
     list_item_activity,
     list_items,
     list_labels,
     list_project_members,
     list_projects,
+    list_saved_views,
     list_states,
     parse_item_filters,
     project_items,
+    workspace_fields,
     workspace_items,
 )
 from opsloop.work.schemas import (
+    BulkIn,
+    CustomFieldIn,
+    CustomFieldOut,
+    CustomFieldPatch,
+    FieldOrderIn,
     ItemIn,
     ItemMoveIn,
     ItemOut,
@@ -40,6 +60,9 @@ from opsloop.work.schemas import (
     ProjectIn,
     ProjectOut,
     ProjectPatch,
+    SavedViewIn,
+    SavedViewOut,
+    SavedViewPatch,
     StateIn,
     StateOrderIn,
     StateOut,
@@ -50,6 +73,7 @@ from opsloop.work.schemas import (
 router = Router()
 
 PROJECTS, STATES, LABELS, ITEMS = ["Projects"], ["Workflow states"], ["Labels"], ["Items"]
+FIELDS, VIEWS = ["Custom fields"], ["Saved views"]
 ERRORS = {ERROR_CODES: ErrorOut}
 PROJECT = "/workspaces/{slug}/projects/{key}"
 ITEM = "/workspaces/{slug}/items/{ref}"
@@ -93,9 +117,16 @@ class ItemListQuery(Schema):
     q: str | None = Field(None, description="Text in the title, or a reference like D11-42.")
     parent: str | None = Field(None, description="Only sub-items of this item id.")
     sort: str | None = Field(
-        None, description="manual, priority, due, -due, created, -created, updated, -updated, …"
+        None,
+        description="manual, priority, due, -due, created, -created, updated, -updated, …; "
+        "cf_<id> or -cf_<id> by a custom field.",
     )
-    group: str | None = Field(None, description="none, state, assignee, priority, label.")
+    group: str | None = Field(
+        None,
+        description="none, state, assignee, priority, label, or cf_<id> of a single "
+        "select, person or checkbox field.",
+    )
+    format: str | None = Field(None, description="csv: every page as a CSV file.")
     page: str | None = Field(None, description="Page number, from 1.")
     per_page: str | None = Field(None, description="Rows per page, 1-200 (default 50).")
 
@@ -346,15 +377,19 @@ def delete_label(request: HttpRequest, slug: str, label_id: int) -> Status[None]
 # --- items
 
 
-def _item_page(request: HttpRequest, base: QuerySet[Item]) -> dict:
+def _item_page(request: HttpRequest, base: QuerySet[Item], fields: QuerySet[CustomField]) -> dict:
     """One page of items under the request's filters, as the list endpoints answer it."""
-    filters = parse_item_filters(request.GET, me=request.auth)
+    filters = parse_item_filters(request.GET, me=request.auth, fields=fields)
     page = list_items(
         base, filters, page=request.GET.get("page"), per_page=request.GET.get("per_page")
     )
     if filters.group == "priority":
         for item in page.items:
             item.group_key = PRIORITY_NAMES[item.group_key]
+    elif filters.group_field is not None:
+        for item in page.items:
+            if item.group_key is True:
+                item.group_key = "true"
     return {
         "count": page.total,
         "page": page.page,
@@ -368,14 +403,44 @@ def _item_page(request: HttpRequest, base: QuerySet[Item]) -> dict:
     PROJECT + "/items",
     response={200: ItemPageOut, **ERRORS},
     summary="List a project's items",
-    description="Filtered, sorted, grouped and paginated.",
+    description="Filtered, sorted, grouped and paginated. With format=csv, every page as a "
+    "CSV file (UTF-8 with a byte order mark, for Excel): all columns and the custom fields.",
     tags=ITEMS,
 )
 def get_project_items(
     request: HttpRequest, slug: str, key: str, filters: Query[ItemListQuery]
-) -> dict:
+) -> dict | HttpResponse:
     # The query schema documents the parameters; parse_item_filters reads them, as pages do.
-    return _item_page(request, project_items(access_project(request.auth, slug, key).project))
+    project = access_project(request.auth, slug, key).project
+    if request.GET.get("format") == "csv":
+        return _items_csv(request, project)
+    return _item_page(request, project_items(project), applicable_fields(project))
+
+
+def _items_csv(request: HttpRequest, project: Project) -> HttpResponse:
+    """?format=csv: every page under the same filters and sort, as a CSV download."""
+    fields = list(applicable_fields(project))
+    filters = parse_item_filters(request.GET, me=request.auth, fields=fields)
+    return csv_response(project, project_items(project), filters, fields)
+
+
+@router.post(
+    PROJECT + "/items/bulk",
+    response={200: list[ItemOut], **ERRORS},
+    summary="Change many items at once",
+    description="The same changes on every item in refs, each recorded in its history; all "
+    "or nothing. Send versions to be refused with 409 when someone changed an item since.",
+    tags=ITEMS,
+)
+def bulk_update_items(request: HttpRequest, slug: str, key: str, payload: BulkIn) -> list[Item]:
+    access = access_project(request.auth, slug, key)
+    return actions.do_bulk_update_items(
+        actor=access.membership,
+        project=access.project,
+        refs=payload.refs,
+        changes=payload.changes,
+        versions=payload.versions,
+    )
 
 
 @router.post(
@@ -401,7 +466,10 @@ def create_item(request: HttpRequest, slug: str, key: str, payload: ItemIn) -> S
     tags=ITEMS,
 )
 def get_workspace_items(request: HttpRequest, slug: str, filters: Query[ItemListQuery]) -> dict:
-    return _item_page(request, workspace_items(access_workspace(request.auth, slug)))
+    membership = access_workspace(request.auth, slug)
+    return _item_page(
+        request, workspace_items(membership), workspace_fields(membership.workspace_id)
+    )
 
 
 @router.get(ITEM, response={200: ItemOut, **ERRORS}, summary="Get an item", tags=ITEMS)
@@ -450,3 +518,221 @@ def move_item(request: HttpRequest, slug: str, ref: str, payload: ItemMoveIn) ->
 )
 def get_item_activity(request: HttpRequest, slug: str, ref: str) -> list[Activity]:
     return list(list_item_activity(access_item(request.auth, slug, ref).item))
+
+
+# --- custom fields
+
+WS_FIELDS = "/workspaces/{slug}/custom-fields"
+PROJECT_FIELDS = PROJECT + "/custom-fields"
+
+
+@router.get(
+    WS_FIELDS,
+    response={200: list[CustomFieldOut], **ERRORS},
+    summary="List workspace-wide custom fields",
+    description="Fields every project's items carry, in their order.",
+    tags=FIELDS,
+)
+def get_workspace_fields(request: HttpRequest, slug: str) -> list[CustomField]:
+    return list(workspace_fields(access_workspace(request.auth, slug).workspace_id))
+
+
+@router.post(
+    WS_FIELDS,
+    response={201: CustomFieldOut, **ERRORS},
+    summary="Create a workspace-wide custom field",
+    description="Admins and owners. Select fields take options: "
+    '[{"label": "抖音", "color": "#111827"}].',
+    tags=FIELDS,
+)
+def create_workspace_field(
+    request: HttpRequest, slug: str, payload: CustomFieldIn
+) -> Status[CustomField]:
+    membership = access_workspace(request.auth, slug)
+    return Status(201, actions.do_create_field(actor=membership, project=None, data=payload))
+
+
+@router.put(
+    WS_FIELDS + "/order",
+    response={200: list[CustomFieldOut], **ERRORS},
+    summary="Reorder workspace-wide custom fields",
+    description="Give every workspace-wide field id exactly once. Admins and owners.",
+    tags=FIELDS,
+)
+def reorder_workspace_fields(
+    request: HttpRequest, slug: str, payload: FieldOrderIn
+) -> list[CustomField]:
+    membership = access_workspace(request.auth, slug)
+    return actions.do_reorder_fields(actor=membership, project=None, field_ids=payload.field_ids)
+
+
+@router.patch(
+    WS_FIELDS + "/{workspace_field_id}",
+    response={200: CustomFieldOut, **ERRORS},
+    summary="Rename a workspace-wide field or change its options",
+    description="Admins and owners. Options keep their id; values of removed options clear.",
+    tags=FIELDS,
+)
+def update_workspace_field(
+    request: HttpRequest, slug: str, workspace_field_id: int, payload: CustomFieldPatch
+) -> CustomField:
+    membership = access_workspace(request.auth, slug)
+    field = get_field(membership.workspace_id, workspace_field_id)
+    return actions.do_update_field(actor=membership, field=field, data=payload)
+
+
+@router.delete(
+    WS_FIELDS + "/{workspace_field_id}",
+    response={204: None, **ERRORS},
+    summary="Delete a workspace-wide field and its values",
+    tags=FIELDS,
+)
+def delete_workspace_field(
+    request: HttpRequest, slug: str, workspace_field_id: int
+) -> Status[None]:
+    membership = access_workspace(request.auth, slug)
+    field = get_field(membership.workspace_id, workspace_field_id)
+    actions.do_delete_field(actor=membership, field=field)
+    return Status(204, None)
+
+
+@router.get(
+    PROJECT_FIELDS,
+    response={200: list[CustomFieldOut], **ERRORS},
+    summary="List the custom fields of a project's items",
+    description="The workspace-wide fields first (project_id empty), then the project's own.",
+    tags=FIELDS,
+)
+def get_project_fields(request: HttpRequest, slug: str, key: str) -> list[CustomField]:
+    return list(applicable_fields(access_project(request.auth, slug, key).project))
+
+
+@router.post(
+    PROJECT_FIELDS,
+    response={201: CustomFieldOut, **ERRORS},
+    summary="Create a project's custom field",
+    description="The project owner or an admin.",
+    tags=FIELDS,
+)
+def create_project_field(
+    request: HttpRequest, slug: str, key: str, payload: CustomFieldIn
+) -> Status[CustomField]:
+    access = access_project(request.auth, slug, key)
+    field = actions.do_create_field(actor=access.membership, project=access.project, data=payload)
+    return Status(201, field)
+
+
+@router.put(
+    PROJECT_FIELDS + "/order",
+    response={200: list[CustomFieldOut], **ERRORS},
+    summary="Reorder a project's own custom fields",
+    description="Give every field id of the project's own exactly once.",
+    tags=FIELDS,
+)
+def reorder_project_fields(
+    request: HttpRequest, slug: str, key: str, payload: FieldOrderIn
+) -> list[CustomField]:
+    access = access_project(request.auth, slug, key)
+    return actions.do_reorder_fields(
+        actor=access.membership, project=access.project, field_ids=payload.field_ids
+    )
+
+
+@router.patch(
+    PROJECT_FIELDS + "/{field_id}",
+    response={200: CustomFieldOut, **ERRORS},
+    summary="Rename a project's field or change its options",
+    tags=FIELDS,
+)
+def update_project_field(
+    request: HttpRequest, slug: str, key: str, field_id: int, payload: CustomFieldPatch
+) -> CustomField:
+    access = access_project(request.auth, slug, key)
+    field = get_field(access.project.workspace_id, field_id, access.project)
+    return actions.do_update_field(actor=access.membership, field=field, data=payload)
+
+
+@router.delete(
+    PROJECT_FIELDS + "/{field_id}",
+    response={204: None, **ERRORS},
+    summary="Delete a project's field and its values",
+    tags=FIELDS,
+)
+def delete_project_field(request: HttpRequest, slug: str, key: str, field_id: int) -> Status[None]:
+    access = access_project(request.auth, slug, key)
+    field = get_field(access.project.workspace_id, field_id, access.project)
+    actions.do_delete_field(actor=access.membership, field=field)
+    return Status(204, None)
+
+
+# --- saved views
+
+VIEWS_PATH = PROJECT + "/views"
+
+
+@router.get(
+    VIEWS_PATH,
+    response={200: list[SavedViewOut], **ERRORS},
+    summary="List saved views",
+    description="The project's shared views and the caller's own private ones.",
+    tags=VIEWS,
+)
+def get_views(request: HttpRequest, slug: str, key: str) -> list[SavedView]:
+    access = access_project(request.auth, slug, key)
+    return list(list_saved_views(access.membership, access.project))
+
+
+@router.post(
+    VIEWS_PATH,
+    response={201: SavedViewOut, **ERRORS},
+    summary="Save a view",
+    description="A name, a layout and the list's query string. Anyone who sees the project "
+    "saves private views; sharing one takes a member.",
+    tags=VIEWS,
+)
+def create_view(
+    request: HttpRequest, slug: str, key: str, payload: SavedViewIn
+) -> Status[SavedView]:
+    access = access_project(request.auth, slug, key)
+    view = actions.do_create_view(actor=access.membership, project=access.project, data=payload)
+    return Status(201, view)
+
+
+@router.get(
+    VIEWS_PATH + "/{view_id}",
+    response={200: SavedViewOut, **ERRORS},
+    summary="Get a saved view",
+    tags=VIEWS,
+)
+def get_view(request: HttpRequest, slug: str, key: str, view_id: int) -> SavedView:
+    access = access_project(request.auth, slug, key)
+    return get_saved_view(access.membership, access.project, view_id)
+
+
+@router.patch(
+    VIEWS_PATH + "/{view_id}",
+    response={200: SavedViewOut, **ERRORS},
+    summary="Rename, share or change a saved view",
+    description="Its owner; a shared one also the project owner or an admin.",
+    tags=VIEWS,
+)
+def update_view(
+    request: HttpRequest, slug: str, key: str, view_id: int, payload: SavedViewPatch
+) -> SavedView:
+    access = access_project(request.auth, slug, key)
+    view = get_saved_view(access.membership, access.project, view_id)
+    return actions.do_update_view(actor=access.membership, view=view, data=payload)
+
+
+@router.delete(
+    VIEWS_PATH + "/{view_id}",
+    response={204: None, **ERRORS},
+    summary="Delete a saved view",
+    description="Its owner; a shared one also the project owner or an admin.",
+    tags=VIEWS,
+)
+def delete_view(request: HttpRequest, slug: str, key: str, view_id: int) -> Status[None]:
+    access = access_project(request.auth, slug, key)
+    view = get_saved_view(access.membership, access.project, view_id)
+    actions.do_delete_view(actor=access.membership, view=view)
+    return Status(204, None)

@@ -238,6 +238,7 @@ class Item(models.Model):
     # sets these two, which are not database fields); a lone item reads its relations.
     loaded_assignees: list
     loaded_labels: list
+    loaded_field_rows: dict
 
     @property
     def assignee_list(self) -> list:
@@ -252,6 +253,23 @@ class Item(models.Model):
     @property
     def priority_name(self) -> str:
         return PRIORITY_NAMES[self.priority]
+
+    # Lists read the custom field values of a whole page at once (loaded_field_rows);
+    # a lone item reads its own once and keeps them.
+    @property
+    def field_rows(self) -> dict[int, CustomFieldValue]:
+        loaded = self.__dict__.get("loaded_field_rows")
+        if loaded is None:
+            loaded = {
+                row.field_id: row for row in self.field_values.select_related("field", "user")
+            }
+            self.__dict__["loaded_field_rows"] = loaded
+        return loaded
+
+    @property
+    def custom_field_values(self) -> dict[str, object]:
+        """{field id: value} as the API gives it."""
+        return {str(field_id): row.value for field_id, row in self.field_rows.items()}
 
 
 class Activity(models.Model):
@@ -320,14 +338,15 @@ class CustomFieldValue(models.Model):
 
     field = models.ForeignKey(CustomField, on_delete=models.CASCADE, related_name="values")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="field_values")
-    text = models.TextField(blank=True)  # text, url, and the option id of a single select
+    # Text and URL fields; the option id of a single select; a multi select's option ids
+    # as ",a1,b2," so that "has option b2" is a LIKE on this column (decision 0015).
+    text = models.TextField(blank=True)
     number = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     date = models.DateField(null=True, blank=True)
-    flag = models.BooleanField(null=True, blank=True)  # checkbox
+    flag = models.BooleanField(null=True, blank=True)  # checkbox: only checked ones have a row
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    options = models.JSONField(default=list, blank=True)  # multi select: option ids
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["field", "item"], name="field_value_unique")]
@@ -335,7 +354,28 @@ class CustomFieldValue(models.Model):
             models.Index(fields=["field", "text"], name="field_value_text"),
             models.Index(fields=["field", "number"], name="field_value_number"),
             models.Index(fields=["field", "date"], name="field_value_date"),
+            models.Index(fields=["field", "user"], name="field_value_user"),
         ]
+
+    @property
+    def value(self) -> object:
+        """The value as the API gives and takes it."""
+        kind = self.field.type
+        if kind == FieldType.NUMBER and self.number is not None:
+            return (
+                int(self.number)
+                if self.number == self.number.to_integral_value()
+                else float(self.number)
+            )
+        if kind == FieldType.DATE and self.date is not None:
+            return self.date.isoformat()
+        if kind == FieldType.MULTI_SELECT:
+            return [option for option in self.text.split(",") if option]
+        if kind == FieldType.USER:
+            return self.user_id
+        if kind == FieldType.CHECKBOX:
+            return bool(self.flag)
+        return self.text
 
 
 class Layout(models.TextChoices):

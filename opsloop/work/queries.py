@@ -6,11 +6,25 @@ import copy
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import OrderBy
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,10 +35,15 @@ from opsloop.work.models import (
     CLOSED_GROUPS,
     PRIORITY_VALUES,
     Activity,
+    CustomField,
+    CustomFieldValue,
+    FieldType,
     Item,
     Label,
+    Layout,
     Project,
     ProjectMember,
+    SavedView,
     State,
     Visibility,
 )
@@ -205,6 +224,62 @@ GROUP_ORDER: dict[str, tuple[type[Model], str]] = {
 }
 
 
+# Columns of the list page, in this order; custom fields (cf_<id>) come after them.
+COLUMNS = (
+    "state",
+    "priority",
+    "assignees",
+    "labels",
+    "start",
+    "due",
+    "estimate",
+    "progress",
+    "updated",
+)
+DEFAULT_COLUMNS = ("state", "priority", "assignees", "due", "progress")
+# Fields a list can be grouped by: one value per item.
+GROUPABLE = (FieldType.SELECT, FieldType.USER, FieldType.CHECKBOX)
+CF_PARAM = re.compile(r"^cf_(\d{1,12})(?:_(from|to))?$")
+
+
+@dataclass(frozen=True)
+class FieldFilter:
+    """One custom field condition: op "none" (no value), "any" (one of values), "range"."""
+
+    field: CustomField
+    op: str
+    values: tuple = ()
+    low: object = None
+    high: object = None
+
+
+def applicable_fields(project: Project) -> QuerySet[CustomField]:
+    """The workspace's fields and the project's own: the fields its items carry."""
+    return CustomField.objects.filter(
+        Q(project__isnull=True) | Q(project=project), workspace_id=project.workspace_id
+    ).order_by(F("project_id").asc(nulls_first=True), "sequence", "id")
+
+
+def workspace_fields(workspace_id: int) -> QuerySet[CustomField]:
+    return CustomField.objects.filter(workspace_id=workspace_id, project__isnull=True).order_by(
+        "sequence", "id"
+    )
+
+
+def project_own_fields(project: Project) -> QuerySet[CustomField]:
+    return CustomField.objects.filter(project=project).order_by("sequence", "id")
+
+
+def get_field(workspace_id: int, field_id: int, project: Project | None = None) -> CustomField:
+    """A workspace-wide field, or with project a field of that project; 404 otherwise."""
+    field = CustomField.objects.filter(
+        workspace_id=workspace_id, pk=field_id, project=project
+    ).first()
+    if field is None:
+        raise NotFound(_("Custom field not found."))
+    return field
+
+
 @dataclass
 class ItemFilters:
     """Filters, sort and grouping of an item list, parsed from query parameters."""
@@ -221,11 +296,17 @@ class ItemFilters:
     parent: int | None = None
     sort: str = "manual"
     group: str = "none"
+    # Custom fields: filters (cf_<id>=…), the field sorted or grouped by, list columns.
+    custom: list[FieldFilter] = field(default_factory=list)
+    sort_field: CustomField | None = None
+    group_field: CustomField | None = None
+    columns: list[str] = field(default_factory=lambda: list(DEFAULT_COLUMNS))
 
     @property
     def active(self) -> bool:
         return bool(
-            self.states
+            self.custom
+            or self.states
             or self.state_groups
             or self.assignees
             or self.unassigned
@@ -269,8 +350,13 @@ def _date(value: str | None, field_name: str) -> date | None:
         ) from None
 
 
-def parse_item_filters(params: Mapping, *, me: User | None = None) -> ItemFilters:
-    """Read filters from a QueryDict or dict of lists; raise Invalid naming the bad parameter."""
+def parse_item_filters(
+    params: Mapping, *, me: User | None = None, fields: Iterable[CustomField] = ()
+) -> ItemFilters:
+    """Read filters from a QueryDict or dict of lists; raise Invalid naming the bad parameter.
+
+    fields are the custom fields the list's items may carry (read only when a parameter
+    names one): cf_<id> filters, sort=cf_<id>, group=cf_<id> and columns=cf_<id>."""
 
     def getlist(name: str) -> list[str]:
         if hasattr(params, "getlist"):
@@ -302,15 +388,38 @@ def parse_item_filters(params: Mapping, *, me: User | None = None) -> ItemFilter
             raise Invalid(
                 _("Unknown state group %(value)s.") % {"value": group}, field="state_group"
             )
+    known: dict[int, CustomField] | None = None
+
+    def custom_field(name: str, param: str) -> CustomField:
+        nonlocal known
+        if known is None:
+            known = {f.pk: f for f in fields}
+        match = CF_PARAM.match(name)
+        found = known.get(int(match.group(1))) if match else None
+        if found is None:
+            raise Invalid(_("Unknown custom field %(value)s.") % {"value": name}, field=param)
+        return found
+
     sort = (params.get("sort") or "manual").strip()
-    if sort not in SORTS:
+    sort_field = None
+    if sort.lstrip("-").startswith("cf_"):
+        sort_field = custom_field(sort.lstrip("-"), "sort")
+    elif sort not in SORTS:
         raise Invalid(
             _("Unknown sort %(value)s; use one of: %(values)s.")
             % {"value": sort, "values": ", ".join(SORTS)},
             field="sort",
         )
     group = (params.get("group") or "none").strip()
-    if group not in GROUPS:
+    group_field = None
+    if group.startswith("cf_"):
+        group_field = custom_field(group, "group")
+        if group_field.type not in GROUPABLE:
+            raise Invalid(
+                _("A list can be grouped by a single select, person or checkbox field."),
+                field="group",
+            )
+    elif group not in GROUPS:
         raise Invalid(
             _("Unknown grouping %(value)s; use one of: %(values)s.")
             % {"value": group, "values": ", ".join(GROUPS)},
@@ -320,7 +429,28 @@ def parse_item_filters(params: Mapping, *, me: User | None = None) -> ItemFilter
     q = (params.get("q") or "").strip()
     if len(q) > 200:
         raise Invalid(_("The search text is too long (at most 200 characters)."), field="q")
+    columns = list(DEFAULT_COLUMNS)
+    if params.get("columns") is not None:
+        columns = list(dict.fromkeys(_strings(getlist("columns")))) or list(DEFAULT_COLUMNS)
+        for column in columns:
+            if column.startswith("cf_"):
+                custom_field(column, "columns")
+            elif column not in COLUMNS:
+                raise Invalid(_("Unknown column %(value)s.") % {"value": column}, field="columns")
+    custom: dict[int, FieldFilter] = {}
+    for name in sorted({str(k) for k in params if str(k).startswith("cf_")}):
+        values = [v.strip() for v in getlist(name) if v and v.strip()]
+        if not values:
+            continue
+        custom_field_ = custom_field(name, name)
+        custom[custom_field_.pk] = _field_filter(
+            custom_field_, name, values, custom.get(custom_field_.pk), me
+        )
     return ItemFilters(
+        custom=list(custom.values()),
+        sort_field=sort_field,
+        group_field=group_field,
+        columns=columns,
         states=_ints(getlist("state"), "state"),
         state_groups=state_groups,
         assignees=assignees,
@@ -336,7 +466,85 @@ def parse_item_filters(params: Mapping, *, me: User | None = None) -> ItemFilter
     )
 
 
+def _field_filter(
+    field: CustomField, name: str, values: list[str], before: FieldFilter | None, me: User | None
+) -> FieldFilter:
+    """One cf_<id>, cf_<id>_from or cf_<id>_to parameter, merged with what came before."""
+    end = CF_PARAM.match(name).group(2)  # type: ignore[union-attr]  # the caller matched it
+    if values == ["__none"]:
+        return FieldFilter(field=field, op="none")
+    ranged = field.type in (FieldType.NUMBER, FieldType.DATE)
+    if end and not ranged:
+        raise Invalid(_("Only number and date fields take a range."), field=name)
+
+    def typed(value: str) -> object:
+        if field.type == FieldType.NUMBER:
+            try:
+                return Decimal(value)
+            except InvalidOperation:
+                raise Invalid(
+                    _("%(field)s must be a number.") % {"field": name}, field=name
+                ) from None
+        return _date(value, name)
+
+    if ranged:
+        low = before.low if before else None
+        high = before.high if before else None
+        if end == "from":
+            low = typed(values[-1])
+        elif end == "to":
+            high = typed(values[-1])
+        else:
+            low = high = typed(values[-1])
+        return FieldFilter(field=field, op="range", low=low, high=high)
+    if field.type == FieldType.CHECKBOX:
+        word = values[-1].lower()
+        if word not in ("true", "false"):
+            raise Invalid(_("%(field)s is true or false.") % {"field": name}, field=name)
+        return FieldFilter(field=field, op="any" if word == "true" else "none")
+    if field.type == FieldType.USER:
+        ids = [str(me.pk) if v == "me" and me is not None else v for v in _strings(values)]
+        return FieldFilter(field=field, op="any", values=tuple(_ints(ids, name)))
+    if field.type in (FieldType.SELECT, FieldType.MULTI_SELECT):
+        return FieldFilter(field=field, op="any", values=tuple(_strings(values)))
+    if len(values[-1]) > 200:
+        raise Invalid(_("The search text is too long (at most 200 characters)."), field=name)
+    return FieldFilter(field=field, op="any", values=(values[-1],))
+
+
+def _field_condition(f: FieldFilter) -> Q:
+    """The condition on CustomFieldValue rows of f.field that f asks for."""
+    kind = f.field.type
+    if f.op == "range":
+        column = "number" if kind == FieldType.NUMBER else "date"
+        cond = Q()
+        if f.low is not None:
+            cond &= Q(**{f"{column}__gte": f.low})
+        if f.high is not None:
+            cond &= Q(**{f"{column}__lte": f.high})
+        return cond
+    if kind == FieldType.CHECKBOX:
+        return Q(flag=True)
+    if kind == FieldType.USER:
+        return Q(user_id__in=f.values)
+    if kind == FieldType.SELECT:
+        return Q(text__in=f.values)
+    if kind == FieldType.MULTI_SELECT:
+        cond = Q(pk__in=[])
+        for option in f.values:
+            cond |= Q(text__contains=f",{option},")
+        return cond
+    return Q(text__icontains=f.values[0])
+
+
 def filter_items(items: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
+    for f in filters.custom:
+        # Each a semi-join on the (field, …) index of the value table, as labels are.
+        rows = CustomFieldValue.objects.filter(field_id=f.field.pk)
+        if f.op == "none":
+            items = items.exclude(pk__in=rows.values("item_id"))
+        else:
+            items = items.filter(pk__in=rows.filter(_field_condition(f)).values("item_id"))
     if filters.states:
         items = items.filter(state_id__in=filters.states)
     if filters.state_groups:
@@ -405,10 +613,90 @@ def _load(items: QuerySet[Item]) -> list[Item]:
         Label.objects.filter(items__in=ids).annotate(item_key=F("items__id")).order_by("name", "id")
     ):
         labels[label.item_key].append(label)
+    values: dict[int, dict[int, CustomFieldValue]] = defaultdict(dict)
+    for value in CustomFieldValue.objects.filter(item_id__in=ids).select_related("field", "user"):
+        values[value.item_id][value.field_id] = value
     for item in rows:
         item.loaded_assignees = people.get(item.pk, [])
         item.loaded_labels = labels.get(item.pk, [])
+        item.loaded_field_rows = values.get(item.pk, {})
     return rows
+
+
+def _field_key(field: CustomField, relation: str) -> Case | F:
+    """What a field's values sort by, through a FilteredRelation named relation: select
+    options in their own order, people by username, the rest by their column."""
+    kind = field.type
+    if kind == FieldType.SELECT and field.options:
+        return Case(
+            *[
+                When(**{f"{relation}__text": str(option.get("id"))}, then=Value(i))
+                for i, option in enumerate(field.options)
+            ],
+            default=Value(None),
+            output_field=IntegerField(),
+        )
+    column = {
+        FieldType.NUMBER: "number",
+        FieldType.DATE: "date",
+        FieldType.USER: "user__username",
+        FieldType.CHECKBOX: "flag",
+    }.get(FieldType(kind), "text")
+    return F(f"{relation}__{column}")
+
+
+def _with_field(items: QuerySet[Item], relation: str, field: CustomField) -> QuerySet[Item]:
+    """items LEFT JOINed to their value of field (one row at most: it is unique per item)."""
+    return items.alias(
+        **{relation: FilteredRelation("field_values", condition=Q(field_values__field_id=field.pk))}
+    )
+
+
+def _ordering(items: QuerySet[Item], filters: ItemFilters) -> tuple[QuerySet[Item], list]:
+    if filters.sort_field is None:
+        return items, list(SORTS[filters.sort])
+    key = _field_key(filters.sort_field, "cf_sort")
+    items = _with_field(items, "cf_sort", filters.sort_field)
+    if filters.sort.startswith("-"):
+        return items, [key.desc(nulls_last=True), "-id"]
+    return items, [key.asc(nulls_last=True), "id"]
+
+
+def _field_groups(
+    items: QuerySet[Item], field: CustomField
+) -> tuple[QuerySet[Item], str, list[OrderBy], Callable[[dict], tuple[list, dict]]]:
+    """Grouping by a custom field: the rows, the group key, its order, and a function from
+    the groups' sizes to their order and headings."""
+    items = _with_field(items, "cf_group", field)
+    kind = field.type
+    if kind == FieldType.SELECT:
+        key = "cf_group__text"
+        order = [_field_key(field, "cf_group").asc(nulls_last=True)]
+
+        def arrange(sizes: dict) -> tuple[list, dict]:
+            labels = {str(o.get("id")): str(o.get("label")) for o in field.options or []}
+            return [k for k in labels if k in sizes], labels
+
+    elif kind == FieldType.USER:
+        key = "cf_group__user"
+        order = [F("cf_group__user__username").asc(nulls_last=True), F(key).asc(nulls_last=True)]
+
+        def arrange(sizes: dict) -> tuple[list, dict]:
+            people = list(
+                User.objects.filter(pk__in=[k for k in sizes if k is not None]).order_by(
+                    "username", "pk"
+                )
+            )
+            return [u.pk for u in people], {u.pk: u.label for u in people}
+
+    else:
+        key = "cf_group__flag"
+        order = [F(key).desc(nulls_last=True)]
+
+        def arrange(sizes: dict) -> tuple[list, dict]:
+            return ([True] if True in sizes else []), {True: "✓"}
+
+    return items, key, order, arrange
 
 
 @dataclass
@@ -419,6 +707,8 @@ class ItemPage:
     per_page: int
     # Rows under each group of a grouped list (its group headings show them).
     group_sizes: dict[object, int] = field(default_factory=dict)
+    # Headings of the groups of a list grouped by a custom field.
+    group_labels: dict[object, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -462,11 +752,17 @@ def list_items(
     Grouping by assignee or label lists an item once under each of its assignees or labels,
     as Plane and Jira do, so the group is part of the row (item.group_key)."""
     page, per_page = _page_number(page, per_page)
-    items = filter_items(base, filters)
-    order = list(SORTS[filters.sort])
+    items, order = _ordering(filter_items(base, filters), filters)
     offset = (page - 1) * per_page
     grouped = filters.group != "none"
-    if grouped:
+    headings: dict[object, str] = {}
+    if grouped and filters.group_field is not None:
+        items, key, group_order, arrange = _field_groups(items, filters.group_field)
+        sizes = {
+            row[key]: row["rows"] for row in items.values(key).annotate(rows=Count("pk")).order_by()
+        }
+        ordered, headings = arrange(sizes)
+    elif grouped:
         key_fields = GROUP_KEYS[filters.group]
         # Items with no assignee or label come last, in a group of their own.
         group_order = [
@@ -496,6 +792,7 @@ def list_items(
             )
         else:
             ordered = sorted(sizes, reverse=key_fields[0].startswith("-"))
+    if grouped:
         if None in sizes:
             ordered.append(None)
         total, before = 0, 0
@@ -536,7 +833,26 @@ def list_items(
         page=page,
         per_page=per_page,
         group_sizes=sizes if grouped else {},
+        group_labels=headings,
     )
+
+
+EXPORT_CHUNK = 500
+
+
+def export_items(base: QuerySet[Item], filters: ItemFilters) -> Iterator[Item]:
+    """Every item the filters match, in the list's sort order (grouping aside), read a
+    chunk at a time so that an export of 100,000 items holds 500 of them at once."""
+    items, order = _ordering(filter_items(base, filters), filters)
+    ids = list(items.order_by(*order).values_list("pk", flat=True))
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[start : start + EXPORT_CHUNK]
+        by_id = {
+            item.pk: item
+            for item in _load(Item.objects.filter(pk__in=chunk).select_related("parent"))
+        }
+        for pk in chunk:
+            yield by_id[pk]
 
 
 def project_items(project: Project) -> QuerySet[Item]:
@@ -656,3 +972,41 @@ def list_item_activity(item: Item) -> QuerySet[Activity]:
 
 def list_children(item: Item) -> list[Item]:
     return _load(Item.objects.filter(parent=item).order_by("sort_order", "id"))
+
+
+# --- saved views
+
+
+def list_saved_views(membership: Membership, project: Project) -> QuerySet[SavedView]:
+    """The project's shared views and the member's own private ones."""
+    return (
+        SavedView.objects.filter(project=project)
+        .filter(Q(shared=True) | Q(owner_id=membership.user_id))
+        .select_related("owner")
+        .order_by("name", "id")
+    )
+
+
+def get_saved_view(membership: Membership, project: Project, view_id: int) -> SavedView:
+    view = list_saved_views(membership, project).filter(pk=view_id).first()
+    if view is None:
+        raise NotFound(_("Saved view not found."))
+    view.project = project
+    return view
+
+
+LAYOUT_URLS = {
+    Layout.LIST: "project_items",
+    Layout.BOARD: "project_board",
+    Layout.TIMELINE: "project_timeline",
+    Layout.CALENDAR: "project_calendar",
+}
+
+
+def saved_view_url(view: SavedView, workspace_slug: str, project_key: str) -> str:
+    """Where a saved view opens: its layout's page with its query."""
+    try:
+        url = reverse(LAYOUT_URLS[Layout(view.layout)], args=[workspace_slug, project_key])
+    except NoReverseMatch:
+        url = reverse("project_items", args=[workspace_slug, project_key])
+    return f"{url}?{view.query}" if view.query else url

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field, StringConstraints
@@ -30,6 +30,19 @@ Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Hours = Annotated[Decimal, Field(ge=0, le=99_999, max_digits=7, decimal_places=2)]
 Percent = Annotated[int, Field(ge=0, le=100)]
 Ids = Annotated[list[int], Field(max_length=100)]
+
+
+FieldTypeName = Literal[
+    "text", "number", "date", "select", "multi_select", "user", "url", "checkbox"
+]
+LayoutName = Literal["list", "board", "timeline", "calendar"]
+# A custom field's value: text, number, ISO date, option id(s), user id, URL or true/false;
+# null or "" clears it (docs/items.md#custom-fields).
+FieldValue = bool | int | float | str | list[int | str] | None
+CustomValues = Annotated[
+    dict[str, FieldValue],
+    Field(max_length=100, description="{field id: value}; null or an empty value clears it."),
+]
 
 
 class ProjectIn(Schema):
@@ -102,6 +115,7 @@ class ItemIn(Schema):
     estimate_hours: Hours | None = None
     progress: Percent = 0
     parent_id: int | None = None
+    custom_fields: CustomValues = {}
 
 
 class ItemPatch(Schema):
@@ -117,6 +131,7 @@ class ItemPatch(Schema):
     progress: Percent | None = None
     parent_id: int | None = None
     sort_order: float | None = None
+    custom_fields: CustomValues | None = None
     version: int | None = Field(
         default=None, description="The version you read; a stale one is refused with 409."
     )
@@ -126,6 +141,86 @@ class ItemMoveIn(Schema):
     state_id: int
     before_id: int | None = Field(None, description="Put the item just above this item.")
     after_id: int | None = Field(None, description="Put the item just below this item.")
+
+
+class OptionIn(Schema):
+    id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] | None = Field(
+        None,
+        description="An existing option's id, to keep it (and its values); none for a new one.",
+    )
+    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    color: Color = "#94a3b8"
+
+
+Options = Annotated[list[OptionIn], Field(max_length=100)]
+FieldName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+class CustomFieldIn(Schema):
+    name: FieldName
+    type: FieldTypeName
+    options: Options = Field([], description="Single and multi select fields: their options.")
+
+
+class CustomFieldPatch(Schema):
+    name: FieldName | None = None
+    options: Options | None = Field(
+        None,
+        description="The whole new list, in order. Options left out are removed, and so are "
+        "the values that chose them.",
+    )
+
+
+class FieldOrderIn(Schema):
+    field_ids: Ids
+
+
+class SavedViewIn(Schema):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    layout: LayoutName = "list"
+    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = Field(
+        "", description="The list's query string: filters, sort, group, columns."
+    )
+    shared: bool = Field(False, description="Seen by everyone who sees the project.")
+
+
+class SavedViewPatch(Schema):
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] | None
+    ) = None
+    layout: LayoutName | None = None
+    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    shared: bool | None = None
+
+
+class BulkChanges(Schema):
+    """What to change on every item; what is not sent stays as it is."""
+
+    state_id: int | None = None
+    priority: Priority | None = None
+    assignee_ids: Ids | None = Field(None, description="Replace the assignees with these.")
+    add_assignee_ids: Ids = []
+    remove_assignee_ids: Ids = []
+    add_label_ids: Ids = []
+    remove_label_ids: Ids = []
+    start_date: date | None = Field(None, description="Set (null clears) the start date.")
+    due_date: date | None = Field(None, description="Set (null clears) the due date.")
+    shift_days: Annotated[int, Field(ge=-3650, le=3650)] | None = Field(
+        None, description="Move the start and due dates of each item by this many days."
+    )
+    custom_fields: CustomValues | None = None
+
+
+class BulkIn(Schema):
+    refs: Annotated[
+        list[Annotated[str, StringConstraints(max_length=24)]], Field(min_length=1, max_length=500)
+    ]
+    changes: BulkChanges
+    versions: dict[str, int] | None = Field(
+        None,
+        description="{ref: the version you read}: when any item moved on since, nothing "
+        "changes and 409 lists the current versions.",
+    )
 
 
 # --- outputs
@@ -184,5 +279,35 @@ class ItemOut(Out):
     completed_at: datetime | None
     created_by_id: int | None
     updated_by_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    custom_fields: dict[str, Any] = Field(
+        validation_alias="custom_field_values",
+        description="{field id: value} of the custom fields that have one.",
+    )
+
+
+class OptionOut(Schema):
+    id: str
+    label: str
+    color: str
+
+
+class CustomFieldOut(Out):
+    id: int
+    name: str
+    type: str
+    project_id: int | None = Field(description="Empty for a workspace-wide field.")
+    options: list[OptionOut]
+    sequence: int
+
+
+class SavedViewOut(Out):
+    id: int
+    name: str
+    layout: str
+    query: str
+    shared: bool
+    owner: UserOut
     created_at: datetime
     updated_at: datetime

@@ -649,15 +649,16 @@ def test_item_list_query_count_is_pinned(
             label_ids=labels,
         )
     api.get("/api/v1/me")
-    # token, membership, project, count, the page's ids, its rows, assignees, labels
-    with django_assert_max_num_queries(8):
+    # token, membership, project, count, the page's ids, its rows, assignees, labels,
+    # custom field values
+    with django_assert_max_num_queries(9):
         response = api.get(f"{P}/items?per_page=50&sort=priority")
     assert len(response.json()["results"]) == 50
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = api.get(f"{W}/items?per_page=50&assignee=me&label={labels[0]}")
     assert len(response.json()["results"]) == 50
     # grouped: the groups' sizes and their order instead of the count
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = api.get(f"{P}/items?per_page=50&group=label")
     assert len(response.json()["results"]) == 50
 

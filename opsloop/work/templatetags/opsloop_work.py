@@ -8,7 +8,9 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opsloop.work.fields import display
 from opsloop.work.models import PRIORITY_NAMES, Priority
+from opsloop.work.queries import list_saved_views, saved_view_url
 
 register = template.Library()
 
@@ -80,4 +82,52 @@ FIELD_LABELS = {
 @register.filter
 def field_label(name: str) -> str:
     """The translated name of an item field, for the activity history."""
+    if name.startswith("cf:"):
+        return name[3:]
     return str(FIELD_LABELS.get(name, name))
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key], or "" when it is not there."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+@register.filter
+def cf_value(item, field):
+    """An item's value of a custom field as its form input holds it."""
+    row = item.field_rows.get(field.pk)
+    if row is None:
+        return [] if field.type == "multi_select" else ""
+    value = row.value
+    return value if isinstance(value, list) else str(value)
+
+
+@register.filter
+def cf_display(item, field) -> str:
+    """An item's value of a custom field as people read it."""
+    return display(field, item.field_rows.get(field.pk))
+
+
+@register.filter
+def option_color(field, option_id) -> str:
+    for option in field.options or []:
+        if str(option.get("id")) == str(option_id):
+            return str(option.get("color", ""))
+    return ""
+
+
+@register.inclusion_tag("work/_views_menu.html", takes_context=True)
+def saved_views_menu(context) -> dict:
+    """The project's saved views (shared ones and the member's own), in the project head."""
+    project, membership = context.get("project"), context.get("membership")
+    workspace = context.get("workspace")
+    if project is None or membership is None or workspace is None:
+        return {"views": []}
+    views = list(list_saved_views(membership, project))
+    for view in views:
+        view.url = saved_view_url(view, workspace.slug, project.key)
+    return {"views": views, "workspace": workspace, "project": project}
