@@ -315,6 +315,9 @@ class _Loader:
         # Undated ideas were filed some days into the project.
         filed = (item.project.start_date or self.today) + timedelta(days=self.rng.randint(3, 15))
         start = self._day(spec.start) or (due - timedelta(days=3) if due else filed)
+        if start >= self.today:
+            # Work planned ahead was put on the plan some days ago.
+            start = self.today - timedelta(days=self.rng.randint(1, 10))
         begin = timezone.make_aware(datetime.combine(min(start, self.today), time(9, 30)))
         end_day = min(due or self.today, self.today)
         end = timezone.make_aware(datetime.combine(end_day, time(18, 0)))
