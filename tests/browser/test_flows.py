@@ -126,6 +126,7 @@ def test_demo_workspace_pages_in_chinese(
     page.goto("/w/demo/members/")
     screenshot(page, "members")
     _collaboration_tour(page)
+    _planning_tour(page)
     page.goto("/api/v1/docs")
     expect(page.locator("body")).to_contain_text("opsloop API")
     screenshot(page, "api-docs")
@@ -159,3 +160,15 @@ def _collaboration_tour(page: Page) -> None:
     page.goto(f"/w/demo/files/{kv.pk}/")
     expect(page.locator("img").first).to_be_visible()
     screenshot(page, "file")
+
+
+def _planning_tour(page: Page) -> None:
+    """Timeline, calendar and progress of the demo's campaign, for the README."""
+    page.goto("/w/demo/p/D11/timeline/")
+    expect(page.locator(".tl-bar").first).to_be_visible()
+    screenshot(page, "timeline")
+    page.goto("/w/demo/p/D11/calendar/")
+    screenshot(page, "calendar")
+    page.goto("/w/demo/p/D11/progress/")
+    expect(page.locator("[data-testid=burn-up] canvas").first).to_be_visible()
+    screenshot(page, "progress")
