@@ -330,3 +330,15 @@ def test_demo_history_is_spread_over_the_project_not_stamped_at_load(demo):
     done = Item.objects.filter(workspace=demo.workspace, completed_at__isnull=False)
     # Work finished on time was completed by its due date, not on the day of loading.
     assert done.filter(completed_at__date__lt=timezone.localdate()).exists()
+
+
+def test_demo_items_carry_custom_fields_and_a_shared_view(demo):
+    from opsloop.work.models import CustomField, CustomFieldValue, SavedView
+
+    channel = CustomField.objects.get(workspace=demo.workspace, name="渠道")
+    assert channel.project.key == "D11" and len(channel.options) == len(data.CHANNELS)
+    budget = CustomField.objects.get(workspace=demo.workspace, name="预算", project=None)
+    assert CustomFieldValue.objects.filter(field=channel).count() == data.FIELD_ITEMS
+    assert CustomFieldValue.objects.filter(field=budget, number__gt=0).count() == data.FIELD_ITEMS
+    view = SavedView.objects.get(project__key="D11", workspace=demo.workspace)
+    assert view.shared and f"group=cf_{channel.pk}" in view.query

@@ -1590,3 +1590,9 @@ MILESTONES = [
         ],
     ),
 ]
+
+# --- custom fields (渠道 for D11, 预算 for the workspace) on D11's first items, and a
+# shared saved view that groups the list by channel
+
+CHANNELS = [("抖音", "#111827"), ("小红书", "#ef4444"), ("微信", "#16a34a")]
+FIELD_ITEMS = 12  # the first items of D11 get a channel and a budget

@@ -55,10 +55,12 @@ from opsloop.planning.actions import do_add_dependency, do_create_milestone
 from opsloop.planning.schemas import MilestoneIn
 from opsloop.work.actions import (
     STAGE_ORDER,
+    do_create_field,
     do_create_item,
     do_create_label,
     do_create_project,
     do_create_state,
+    do_create_view,
     do_update_item,
     do_update_project,
     do_update_state,
@@ -66,11 +68,14 @@ from opsloop.work.actions import (
 from opsloop.work.models import Activity, Item, Label, Project, State, StateGroup
 from opsloop.work.queries import list_states
 from opsloop.work.schemas import (
+    CustomFieldIn,
     ItemIn,
     ItemPatch,
     LabelIn,
+    OptionIn,
     ProjectIn,
     ProjectPatch,
+    SavedViewIn,
     StateIn,
     StatePatch,
 )
@@ -172,6 +177,7 @@ class _Loader:
         self._files()
         self._meetings()
         self._planning()
+        self._fields()
         # The demo's people are made up: the notifications its loading made stay in the
         # inbox, and none of them is emailed.
         do_cancel_pending_email(workspace_id=workspace.pk)
@@ -454,6 +460,37 @@ class _Loader:
                     item_refs=[self.items[title].ref for title in titles],
                 ),
             )
+
+    def _fields(self) -> None:
+        """Two custom fields with values on D11's first items, and a view grouped by one."""
+        lead = self.members[data.OWNER]
+        project = self.projects["D11"]
+        channel = do_create_field(
+            actor=lead,
+            project=project,
+            data=CustomFieldIn(
+                name="渠道",
+                type="select",
+                options=[OptionIn(label=label, color=color) for label, color in data.CHANNELS],
+            ),
+        )
+        budget = do_create_field(
+            actor=lead, project=None, data=CustomFieldIn(name="预算", type="number")
+        )
+        options = [option["id"] for option in channel.options]
+        items = Item.objects.filter(project=project).order_by("number")[: data.FIELD_ITEMS]
+        for i, item in enumerate(items):
+            values = {str(channel.pk): options[i % len(options)], str(budget.pk): 5000 + 2500 * i}
+            do_update_item(actor=lead, item=item, data=ItemPatch(custom_fields=values))
+        do_create_view(
+            actor=lead,
+            project=project,
+            data=SavedViewIn(
+                name="按渠道看",
+                shared=True,
+                query=f"group=cf_{channel.pk}&columns=state,assignees,due,cf_{budget.pk}",
+            ),
+        )
 
     @staticmethod
     def _content(spec: dict, version: int) -> ContentFile:
