@@ -89,6 +89,7 @@ screenshots: setup
 ## bench: latency and query counts of list API and pages at 100,000 items
 bench: setup
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_capacity.py
 	$(PY) scripts/bench_planning.py
 
 ## lock: re-pin every Python package (docs/development.md)

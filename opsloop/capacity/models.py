@@ -65,3 +65,7 @@ class TimeEntry(models.Model):
             models.Index(fields=["item", "spent_on"], name="time_item_day"),
             models.Index(fields=["user", "spent_on"], name="time_user_day"),
         ]
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 2)
