@@ -342,3 +342,15 @@ def test_demo_items_carry_custom_fields_and_a_shared_view(demo):
     assert CustomFieldValue.objects.filter(field=budget, number__gt=0).count() == data.FIELD_ITEMS
     view = SavedView.objects.get(project__key="D11", workspace=demo.workspace)
     assert view.shared and f"group=cf_{channel.pk}" in view.query
+
+
+def test_demo_team_has_skills_capacity_and_logged_time(demo):
+    from opsloop.capacity.models import MemberProfile, TimeEntry
+
+    profiles = MemberProfile.objects.filter(membership__workspace=demo.workspace)
+    assert profiles.count() == len(data.PROFILES)
+    designer = profiles.get(membership__user__username="design")
+    assert [s.name for s in designer.skills.all()] == ["设计"] and designer.weekly_capacity == 36
+    entries = TimeEntry.objects.filter(workspace=demo.workspace)
+    assert entries.count() == len(data.TIME_LOGS)
+    assert sum(e.minutes for e in entries) == 6 * 60 + 270 + 180 + 120 + 90

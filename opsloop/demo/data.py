@@ -1596,3 +1596,34 @@ MILESTONES = [
 
 CHANNELS = [("抖音", "#111827"), ("小红书", "#ef4444"), ("微信", "#16a34a")]
 FIELD_ITEMS = 12  # the first items of D11 get a channel and a budget
+
+# --- skills (named like the discipline labels, so items ask for them) and capacity
+
+SKILLS = [
+    ("文案", "#0ea5e9"),
+    ("设计", "#ec4899"),
+    ("投放", "#f97316"),
+    ("数据", "#6366f1"),
+    ("社群", "#14b8a6"),
+]
+PROFILES = {
+    # username: skills, hours a week
+    "lead": (["数据", "投放"], 20),
+    "hao": (["数据"], 24),
+    "amy": (["文案", "社群"], 40),
+    "kevin": (["文案", "投放"], 40),
+    "grace": (["社群", "数据"], 40),
+    "leo": (["投放", "数据"], 40),
+    "data": (["数据"], 40),
+    "design": (["设计"], 36),
+    "mia": (["文案", "设计"], 40),
+    "xinghe": (["文案"], 16),
+}
+TIME_LOGS = [
+    # item title, who, days ago, duration, note
+    ("主会场 KV 与视觉规范", "design", 20, "6h", "主视觉三稿"),
+    ("主会场 KV 与视觉规范", "design", 19, "4h30m", "按反馈修改并出规范"),
+    ("主会场活动页上线（H5 + 小程序）", "kevin", 3, "3h", "联调与埋点验收"),
+    ("满减与跨店券规则配置", "data", 6, "2h", "核销率测算"),
+    ("小红书 KOL 种草：30 篇笔记", "amy", 2, "1h30m", "脚本审核"),
+]

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsloop.capacity.actions import do_create_skill, do_log_time, do_update_profile
+from opsloop.capacity.schemas import ProfilePatch, SkillIn, TimeEntryIn
 from opsloop.collab.actions import do_add_comment, do_react, do_start_discussion
 from opsloop.collab.models import Comment
 from opsloop.core.actions import do_create_workspace, record_audit
@@ -178,6 +180,7 @@ class _Loader:
         self._meetings()
         self._planning()
         self._fields()
+        self._capacity()
         # The demo's people are made up: the notifications its loading made stay in the
         # inbox, and none of them is emailed.
         do_cancel_pending_email(workspace_id=workspace.pk)
@@ -491,6 +494,30 @@ class _Loader:
                 query=f"group=cf_{channel.pk}&columns=state,assignees,due,cf_{budget.pk}",
             ),
         )
+
+    def _capacity(self) -> None:
+        """Skills and weekly hours of the team, and some time logged on the campaign."""
+        lead = self.members[data.OWNER]
+        skills = {
+            name: do_create_skill(actor=lead, data=SkillIn(name=name, color=color))
+            for name, color in data.SKILLS
+        }
+        for username, (names, hours) in data.PROFILES.items():
+            do_update_profile(
+                actor=lead,
+                member=self.members[username],
+                data=ProfilePatch(
+                    weekly_capacity=Decimal(hours), skill_ids=[skills[n].pk for n in names]
+                ),
+            )
+        for title, who, days_ago, duration, note in data.TIME_LOGS:
+            do_log_time(
+                actor=self.members[who],
+                item=self.items[title],
+                data=TimeEntryIn(
+                    spent_on=self.today - timedelta(days=days_ago), duration=duration, note=note
+                ),
+            )
 
     @staticmethod
     def _content(spec: dict, version: int) -> ContentFile:
