@@ -322,7 +322,8 @@ def test_guest_lists_show_only_shared_projects(world):
     projects = guest.get(f"{PREFIX}/workspaces/acme/projects").json()
     assert [p["key"] for p in projects] == ["SHR"]
     items = guest.get(f"{PREFIX}/workspaces/acme/items").json()["results"]
-    assert [i["ref"] for i in items] == ["SHR-1"]
+    # Apps' permission cases may add items to the projects; only the shared one's show.
+    assert items and {i["project_key"] for i in items} == {"SHR"}
 
 
 def test_member_lists_skip_private_projects(world):
@@ -330,7 +331,7 @@ def test_member_lists_skip_private_projects(world):
     projects = member.get(f"{PREFIX}/workspaces/acme/projects").json()
     assert sorted(p["key"] for p in projects) == ["INT", "SHR"]
     items = member.get(f"{PREFIX}/workspaces/acme/items").json()["results"]
-    assert sorted(i["ref"] for i in items) == ["INT-1", "SHR-1"]
+    assert {i["project_key"] for i in items} == {"INT", "SHR"}
     admin = world.clients["admin"]
     assert len(admin.get(f"{PREFIX}/workspaces/acme/projects").json()) == 3
 
