@@ -354,3 +354,12 @@ def test_demo_team_has_skills_capacity_and_logged_time(demo):
     entries = TimeEntry.objects.filter(workspace=demo.workspace)
     assert entries.count() == len(data.TIME_LOGS)
     assert sum(e.minutes for e in entries) == 6 * 60 + 270 + 180 + 120 + 90
+
+
+def test_demo_text_written_by_the_actions_is_chinese(demo):
+    from opsloop.meetings.models import ActionItem
+
+    converted = ActionItem.objects.filter(
+        meeting__workspace=demo.workspace, work_item__isnull=False
+    ).first()
+    assert "From the meeting" not in converted.work_item.description

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opsloop.capacity.actions import do_create_skill, do_log_time, do_update_profile
@@ -141,7 +141,10 @@ def load_demo(
             delete_demo()
         workspace = get_demo_workspace()
         if workspace is None:
-            workspace = _Loader(today or timezone.localdate(), password).load()
+            # A Chinese team: what the actions write in the actor's language (a converted
+            # action item's description, default names) is written in Chinese.
+            with translation.override("zh-hans"):
+                workspace = _Loader(today or timezone.localdate(), password).load()
             created = True
         else:
             created = False
