@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
 
+from opsloop.core.queries import access_workspace
 from opsloop.core.schemas import ERROR_CODES, ErrorOut
 from opsloop.planning import actions, queries
 from opsloop.planning.schemas import (
@@ -20,7 +21,7 @@ from opsloop.planning.schemas import (
     RescheduleIn,
     TimelineOut,
 )
-from opsloop.work.queries import EDIT, access_item, access_project
+from opsloop.work.queries import EDIT, access_item, access_project, visible_projects
 
 router = Router()
 
@@ -109,11 +110,37 @@ def timeline(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     access = access_project(request.auth, slug, key)
     projects = type(access.project).objects.filter(pk=access.project.pk)
     payload = queries.timeline_payload(access.membership, projects, today=timezone.localdate())
+    return _json(payload)
+
+
+def _json(payload: dict) -> HttpResponse:
     # Thousands of rows of plain data: written out directly rather than validated again.
     return HttpResponse(
         json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False),
         content_type="application/json",
     )
+
+
+@router.get(
+    "/workspaces/{slug}/timeline",
+    response={200: TimelineOut, **ERRORS},
+    summary="The timeline across projects",
+    description="The timeline of every project the caller can see, or of one (`project`, a "
+    "key), optionally only the items of one assignee (`assignee`, a user id): what the "
+    "workspace's timeline page draws.",
+    tags=TIMELINE,
+)
+def workspace_timeline(
+    request: HttpRequest, slug: str, project: str = "", assignee: int | None = None
+) -> HttpResponse:
+    membership = access_workspace(request.auth, slug)
+    projects = visible_projects(membership)
+    if project:
+        projects = projects.filter(key=project.upper())
+    payload = queries.timeline_payload(
+        membership, projects, today=timezone.localdate(), assignee=assignee
+    )
+    return _json(payload)
 
 
 @router.get(

@@ -3,6 +3,7 @@ someone else's edit shows a conflict; a move that breaks a dependency offers to 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -65,7 +66,10 @@ def test_drag_a_bar_saves_its_dates_and_shifts_dependents(page: Page, console_er
     page.goto("/w/ops/p/D11/timeline/")
     expect(page.get_by_test_id("bar-D11-1")).to_be_visible()
     # performance.now() when the bars were drawn: milliseconds since navigation started.
-    painted = float(page.get_by_test_id("timeline").get_attribute("data-painted") or "0")
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline).to_have_attribute("data-painted", re.compile(r"^\d+$"))
+    painted = float(timeline.get_attribute("data-painted") or "0")
+    assert painted > 0
     print(f"timeline: bars painted {painted:.0f} ms after navigation start")
     today = plan["today"]
     # Two days later the poster is due after the launch page starts: shift it along.

@@ -31,6 +31,7 @@ API_ROUTES: dict = {
         lambda c: {"start_date": "2026-11-02", "due_date": "2026-11-20", "shift_dependents": True},
     ),
     ("GET", PROJECT + "/timeline"): (READ, None),
+    ("GET", "/workspaces/{slug}/timeline"): (READ, None),
     ("GET", PROJECT + "/milestones"): (READ, None),
     ("POST", PROJECT + "/milestones"): (
         MADE,

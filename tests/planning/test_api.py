@@ -9,8 +9,8 @@ import pytest
 from opsloop.planning import actions
 from opsloop.planning.schemas import MilestoneIn
 from opsloop.work import actions as work_actions
-from opsloop.work.schemas import ItemIn, ItemPatch
-from tests.conftest import membership_of
+from opsloop.work.schemas import ItemIn, ItemPatch, ProjectIn
+from tests.conftest import ApiClient, membership_of
 
 BASE = "/api/v1/workspaces/acme"
 
@@ -114,3 +114,26 @@ def test_milestones_crud_with_status(api, ms, project):
     assert [m["name"] for m in api.get(f"{BASE}/projects/D11/milestones").json()] == ["预热"]
     assert api.delete(one).status_code == 204
     assert api.get(one).status_code == 404
+
+
+def test_workspace_timeline_spans_projects_and_narrows_by_project_and_assignee(
+    ms, project, member, guest
+):
+    other = work_actions.do_create_project(actor=ms, data=ProjectIn(name="Q4 内容", key="CNT"))
+    poster = make(ms, project, "主会场海报", date(2026, 11, 1), date(2026, 11, 3))
+    make(ms, other, "公众号推文", date(2026, 11, 2), date(2026, 11, 2))
+    work_actions.do_update_item(actor=ms, item=poster, data=ItemPatch(assignee_ids=[member.pk]))
+    api = ApiClient(ms.user)
+
+    refs = {i["ref"] for i in api.get(f"{BASE}/timeline").json()["items"]}
+    assert refs == {"D11-1", "CNT-1"}
+    assert [i["ref"] for i in api.get(f"{BASE}/timeline?project=cnt").json()["items"]] == ["CNT-1"]
+    mine = api.get(f"{BASE}/timeline?assignee={member.pk}").json()["items"]
+    assert [i["ref"] for i in mine] == ["D11-1"]
+    # A guest sees only the projects shared with them: here none, then D11.
+    assert ApiClient(guest).get(f"{BASE}/timeline").json()["items"] == []
+    work_actions.do_add_project_member(actor=ms, project=project, user_id=guest.pk)
+    shared = ApiClient(guest).get(f"{BASE}/timeline").json()["items"]
+    assert [i["ref"] for i in shared] == ["D11-1"]
+    r = api.get(f"{BASE}/timeline?assignee=someone")
+    assert r.status_code == 400

@@ -155,7 +155,11 @@
       const main = root.querySelector(".tl-main");
       const side = root.querySelector(".tl-side-body");
       main.addEventListener("scroll", () => { side.style.transform = `translateY(${-main.scrollTop}px)`; });
-      root.dataset.painted = String(Math.round(performance.now()));
+      // Two frames later the browser has laid out and painted the bars: that moment,
+      // in milliseconds since navigation started, is what the benchmark reads.
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        root.dataset.painted = String(Math.round(performance.now()));
+      }));
     }
 
     function scrollToToday() {
