@@ -21,7 +21,7 @@ from opsloop.planning.schemas import (
     RescheduleIn,
     TimelineOut,
 )
-from opsloop.work.queries import EDIT, access_item, access_project, visible_projects
+from opsloop.work.queries import EDIT, access_item, access_project
 
 router = Router()
 
@@ -134,11 +134,8 @@ def workspace_timeline(
     request: HttpRequest, slug: str, project: str = "", assignee: int | None = None
 ) -> HttpResponse:
     membership = access_workspace(request.auth, slug)
-    projects = visible_projects(membership)
-    if project:
-        projects = projects.filter(key=project.upper())
-    payload = queries.timeline_payload(
-        membership, projects, today=timezone.localdate(), assignee=assignee
+    payload = queries.workspace_timeline(
+        membership, today=timezone.localdate(), project_key=project, assignee=assignee
     )
     return _json(payload)
 

@@ -353,6 +353,17 @@ def downstream(item: Item, projects: QuerySet[Project]) -> tuple[dict, list[tupl
 # --- timeline and calendar
 
 
+def workspace_timeline(
+    membership: Membership, *, today: date, project_key: str = "", assignee: int | None = None
+) -> dict:
+    """The timeline across the projects the member can see, or of one (by key), optionally
+    only one assignee's items: what the workspace's timeline page and API show."""
+    projects = visible_projects(membership)
+    if project_key:
+        projects = projects.filter(key=project_key.upper())
+    return timeline_payload(membership, projects, today=today, assignee=assignee)
+
+
 def timeline_payload(
     membership: Membership,
     projects: QuerySet[Project],

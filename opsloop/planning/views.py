@@ -65,7 +65,7 @@ def _timeline_text() -> dict[str, str]:
     }
 
 
-def _timeline_context(request: HttpRequest, membership, projects, payload: dict) -> dict:
+def _timeline_context(request: HttpRequest, membership, payload: dict) -> dict:
     return {
         "timeline_text": _timeline_text(),
         "membership": membership,
@@ -84,7 +84,7 @@ def project_timeline(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     access = access_project(request.user, slug, key)
     projects = visible_projects(access.membership).filter(pk=access.project.pk)
     payload = queries.timeline_payload(access.membership, projects, today=timezone.localdate())
-    context = _timeline_context(request, access.membership, projects, payload) | {
+    context = _timeline_context(request, access.membership, payload) | {
         "project": access.project,
         "view": "timeline",
         "nav": f"project:{access.project.key}",
@@ -97,20 +97,17 @@ def project_timeline(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 def timeline(request: HttpRequest, slug: str) -> HttpResponse:
     membership = access_workspace(request.user, slug)
     visible = visible_projects(membership).order_by("name")
-    projects = visible
     chosen = request.GET.get("project", "")
-    if chosen:
-        projects = projects.filter(key=chosen.upper())
     assignee = None
     error = None
     try:
         assignee = int_param(request.GET["assignee"]) if request.GET.get("assignee") else None
     except Invalid as exc:
         error = exc
-    payload = queries.timeline_payload(
-        membership, projects, today=timezone.localdate(), assignee=assignee
+    payload = queries.workspace_timeline(
+        membership, today=timezone.localdate(), project_key=chosen, assignee=assignee
     )
-    context = _timeline_context(request, membership, projects, payload) | {
+    context = _timeline_context(request, membership, payload) | {
         "projects": list(visible),
         "chosen_project": chosen.upper(),
         "assignee": assignee,
