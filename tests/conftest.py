@@ -5,6 +5,7 @@ Data is made through actions, never raw ORM, so every side effect a user would c
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from opsloop.core import actions as core_actions
@@ -63,6 +64,13 @@ class ApiClient:
 def _fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests make hundreds of accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The cache outlives a test (login rate-limit counters, cached reads): start each
+    # test with none of another's, so many browser logins in a row are not refused.
+    cache.clear()
 
 
 @pytest.fixture

@@ -291,10 +291,10 @@ def test_demo_team_meets_weekly_and_acts_on_it(demo):
     from django.utils import timezone
 
     assert timezone.localtime(first.starts_at).weekday() == 0  # a Monday, in the install's zone
-    # This week's has been held (or is today); the next one is coming up.
-    today = timezone.localdate()
-    assert timezone.localtime(first.starts_at).date() <= today
-    assert timezone.localtime(second.starts_at).date() > today
+    # On the day the demo was loaded, this week's has been held (or is that day); the next
+    # one is coming up.
+    assert timezone.localtime(first.starts_at).date() <= SUNDAY
+    assert timezone.localtime(second.starts_at).date() > SUNDAY
     # The topic not done carried over to the next occurrence.
     assert [t.title for t in second.agenda.all()] == ["小红书 KOL 合作进度"]
     converted = ActionItem.objects.filter(meeting=first, work_item__isnull=False)

@@ -559,6 +559,14 @@ def test_item_list_groups(api, spread, owner, member):
     assert ("落地页", owner.pk) in rows and ("落地页", member.pk) in rows
     assert body["count"] == 6
     assert [key for _title, key in rows[-2:]] == [None, None]
+    # The groups follow the assignees' usernames, whole, wherever a page cuts them.
+    assert list(dict.fromkeys(key for _title, key in rows)) == [member.pk, owner.pk, None]
+    paged = [
+        r["group_key"]
+        for page in (1, 2, 3)
+        for r in api.get(f"{P}/items?group=assignee&per_page=2&page={page}").json()["results"]
+    ]
+    assert paged == [key for _title, key in rows]
     body = api.get(f"{P}/items?group=priority").json()
     assert [r["group_key"] for r in body["results"]] == ["urgent", "high", "medium", "low", "none"]
 
