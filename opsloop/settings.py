@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "opsloop.planning",
     "opsloop.capacity",
     "opsloop.progress",
+    "opsloop.events",
     "opsloop.demo",
 ]
 
@@ -143,6 +144,12 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- event store: DuckDB over Parquet files under DATA_DIR/events by default, or ClickHouse
+EVENTS_BACKEND = env("OPSLOOP_EVENTS_BACKEND", "duckdb")
+CLICKHOUSE_URL = env("CLICKHOUSE_URL")
+# Seconds between the flusher's passes over the inbox.
+EVENTS_FLUSH_INTERVAL = float(env("OPSLOOP_EVENTS_FLUSH_INTERVAL", "1"))
 
 # --- cache: local memory by default, Redis when REDIS_URL is set
 REDIS_URL = env("REDIS_URL")

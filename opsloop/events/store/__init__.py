@@ -1,0 +1,73 @@
+"""The event store: where flushed events live and how they are read, behind one interface
+with two backends, chosen by OPSLOOP_EVENTS_BACKEND:
+
+- duckdb (default): Parquet files under DATA_DIR/events/parquet, partitioned by workspace
+  and day, listed in a manifest; every read is a fresh in-memory DuckDB connection over
+  them, so no process ever holds a lock on a database file (store/parquet.py).
+- clickhouse: one MergeTree table in the server at CLICKHOUSE_URL (store/clickhouse.py);
+  its DDL and SQL are tested against chdb, the embedded ClickHouse.
+
+Rows are dicts shaped as opsloop/events/rows.py says. Reads apply person merges: an event
+flushed under a person later merged into another is that other person's (`person_ids`
+below are the ids to match, the flusher's and the merged ones; queries.person_ids_of
+gives them for a person).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events of a workspace to read; every part optional."""
+
+    workspace_id: int
+    events: tuple[str, ...] = ()
+    person_ids: tuple[int, ...] = ()
+    source_id: int | None = None
+    since: dt.datetime | None = None  # timestamp >= since
+    until: dt.datetime | None = None  # timestamp < until
+    distinct_ids: tuple[str, ...] = field(default=())
+
+
+class EventStore(Protocol):
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Store rows (each with its person_id), durable when it returns. The flusher has
+        already removed duplicates; writing the same rows twice stores them twice."""
+
+    def list_events(
+        self, where: EventFilter, *, limit: int = 50, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """Rows, newest first (timestamp, then message_id, both descending); timestamps
+        as aware UTC datetimes, properties and traits as dicts."""
+
+    def count_events(self, where: EventFilter) -> int: ...
+
+    def delete_persons(self, workspace_id: int, person_ids: list[int]) -> int:
+        """Remove every event of these persons; the number removed."""
+
+    def export(self, where: EventFilter, path: Path, fmt: str) -> int:
+        """Write the matching events to `path` as "parquet" or "csv"; the rows written."""
+
+    def compact(self) -> None:
+        """Merge small files or parts; safe beside readers and writers."""
+
+    def check(self) -> str:
+        """What the store is and how much it holds, for `opsloop check`; raises if down."""
+
+
+def get_store() -> EventStore:
+    """The configured event store."""
+    if settings.EVENTS_BACKEND == "clickhouse":
+        from opsloop.events.store.clickhouse import ClickHouseStore
+
+        return ClickHouseStore.from_url(settings.CLICKHOUSE_URL)
+    from opsloop.events.store.parquet import ParquetStore
+
+    return ParquetStore(Path(settings.DATA_DIR) / "events")
