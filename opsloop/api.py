@@ -184,6 +184,7 @@ def _register_routers() -> None:
     api.add_router("", planning_router)
     api.add_router("", capacity_router)
     api.add_router("", progress_router)
+    api.add_router("", "opsloop.events.api.router")
 
 
 _register_routers()

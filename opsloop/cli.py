@@ -9,6 +9,9 @@ opsloop token create USERNAME [--name NAME]   prints the token alone on its last
 opsloop check                       what is configured and whether each part answers
 opsloop send_notifications          send the pending notification emails now
 opsloop meetings_roll               create the next occurrence of recurring meetings
+opsloop source create --workspace SLUG NAME [--kind web]   prints the write key alone on its last line
+opsloop events flush [--follow]     store the accepted events now (or keep doing so)
+opsloop events generate --workspace SLUG --events N --persons M   benchmark and demo events
 Any other Django management command works too (opsloop help).
 """
 

@@ -150,6 +150,11 @@ EVENTS_BACKEND = env("OPSLOOP_EVENTS_BACKEND", "duckdb")
 CLICKHOUSE_URL = env("CLICKHOUSE_URL")
 # Seconds between the flusher's passes over the inbox.
 EVENTS_FLUSH_INTERVAL = float(env("OPSLOOP_EVENTS_FLUSH_INTERVAL", "1"))
+# Addresses (or networks) of proxies in front of the ingestion endpoints whose
+# X-Forwarded-For is believed; from any other peer the header is ignored.
+EVENTS_TRUSTED_PROXIES = tuple(
+    entry.strip() for entry in env("OPSLOOP_EVENTS_TRUSTED_PROXIES").split(",") if entry.strip()
+)
 
 # --- cache: local memory by default, Redis when REDIS_URL is set
 REDIS_URL = env("REDIS_URL")

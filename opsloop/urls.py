@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("opsloop.planning.urls")),
     path("", include("opsloop.capacity.urls")),
     path("", include("opsloop.progress.urls")),
+    path("", include("opsloop.events.urls")),
+    path("", include("opsloop.events.ingest_urls")),
 ]

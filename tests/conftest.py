@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from opsloop.core import actions as core_actions
 from opsloop.core.models import Membership, Role
@@ -58,6 +58,14 @@ class ApiClient:
 
     def delete(self, path):
         return self.client.delete(path, **self._headers())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir(tmp_path_factory):
+    # Each test process keeps its events (inbox, flusher state, Parquet) in a directory
+    # of its own: never the data of `make run`, and never another xdist worker's.
+    with override_settings(DATA_DIR=tmp_path_factory.mktemp("data")):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -112,7 +112,17 @@ ROUTES: dict[tuple[str, str], Case] = {
 # project=, item=, tag=) -> the path parameters and ids its routes need in that project.
 EXTENSIONS = [
     importlib.import_module(f"tests.{app}.permission_cases")
-    for app in ("inbox", "collab", "meetings", "files", "planning", "capacity", "progress", "work")
+    for app in (
+        "inbox",
+        "collab",
+        "meetings",
+        "files",
+        "planning",
+        "capacity",
+        "progress",
+        "work",
+        "events",
+    )
 ]
 for _extension in EXTENSIONS:
     for _route, (_expect, _body) in _extension.API_ROUTES.items():

@@ -30,9 +30,13 @@ def fast_hasher(settings):
 
 
 @pytest.fixture(scope="module")
-def shared_demo(django_db_setup, django_db_blocker):
+def shared_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """One load for the whole module, since a load takes seconds. Every test still runs in a
-    transaction, so whatever a test does to it (even a reset) is rolled back."""
+    transaction, so whatever a test does to it (even a reset) is rolled back; the events'
+    store is a directory of the module's own, and is not (a test that deletes or reloads
+    the demo empties it: the events test comes first)."""
+    events_dir = override_settings(DATA_DIR=tmp_path_factory.mktemp("demo-data"))
+    events_dir.enable()
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         last_audit = AuditLog.objects.aggregate(m=Max("id"))["m"] or 0
         result = load_demo(today=SUNDAY)
@@ -40,6 +44,7 @@ def shared_demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         delete_demo()
         AuditLog.objects.filter(pk__gt=last_audit).delete()
+    events_dir.disable()
 
 
 @pytest.fixture
@@ -122,6 +127,40 @@ def test_demo_holds_a_whole_team_at_work(demo):
     assert "<table>" in Comment.objects.filter(body__contains="| ---").first().body_html
     # Items walked through the workflow, so their history shows state changes.
     assert Activity.objects.filter(item__workspace=workspace, field="state").count() > 60
+
+
+def test_demo_users_send_events_from_two_sources(demo):
+    from collections import Counter
+
+    from opsloop.events.models import Person, Source
+    from opsloop.events.store import EventFilter, get_store
+
+    workspace = demo.workspace
+    sources = {s.name: s for s in Source.objects.filter(workspace=workspace)}
+    assert sorted((s.name, s.kind) for s in sources.values()) == sorted(data.EVENT_SOURCES)
+    assert all(s.keys.filter(revoked_at__isnull=True).exists() for s in sources.values())
+    persons = Person.objects.filter(workspace=workspace)
+    assert persons.count() == data.EVENTS["persons"]
+    assert persons.exclude(user_id="").count() > 1000
+    store = get_store()
+    where = EventFilter(workspace_id=workspace.pk)
+    assert store.count_events(where) == data.EVENTS["events"]
+    latest = store.list_events(where, limit=1)[0]
+    assert latest["timestamp"].date() <= SUNDAY
+    assert {r["source_id"] for r in store.list_events(where, limit=2000)} == {
+        s.pk for s in sources.values()
+    }
+    # The funnel narrows, and the Double 11 (in the 90 days before SUNDAY) is the busiest day.
+    funnel = [
+        store.count_events(EventFilter(workspace_id=workspace.pk, events=(name,)))
+        for name in ("signup", "activate", "first_order")
+    ]
+    assert funnel == sorted(funnel, reverse=True) and funnel[-1] > 100
+    days = Counter(
+        row[0]
+        for row in store.sql(workspace.pk, "SELECT (timestamp + INTERVAL 8 HOUR)::DATE FROM events")
+    )
+    assert max(days, key=days.get) == date(2026, 11, 11)
 
 
 def test_workflows_are_in_chinese_with_extra_states(demo):

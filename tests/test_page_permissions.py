@@ -136,7 +136,17 @@ POST_DATA = {
 # item=) -> the ids its paths need, made in D11 (shared with shared_guest).
 EXTENSIONS = [
     importlib.import_module(f"tests.{app}.permission_cases")
-    for app in ("inbox", "collab", "meetings", "files", "planning", "capacity", "progress", "work")
+    for app in (
+        "inbox",
+        "collab",
+        "meetings",
+        "files",
+        "planning",
+        "capacity",
+        "progress",
+        "work",
+        "events",
+    )
 ]
 for _extension in EXTENSIONS:
     CASES.extend(_extension.PAGE_CASES)

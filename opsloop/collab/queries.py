@@ -6,7 +6,6 @@ comment id from elsewhere is simply not found."""
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,8 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from opsloop.collab.models import EMOJI, Comment, CommentVersion, Discussion, Reaction
-from opsloop.core.errors import Invalid, NotFound
+from opsloop.core.errors import NotFound
 from opsloop.core.models import Membership, User
+from opsloop.core.paging import Paged, page_numbers
 from opsloop.core.queries import access_workspace
 from opsloop.work.models import Activity, Item, Project
 from opsloop.work.queries import access_item, access_project, assignable_users, visible_projects
@@ -225,39 +225,11 @@ class Entry:
 
 
 @dataclass
-class TimelinePage:
+class TimelinePage(Paged):
     entries: list[Entry]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-
-def page_numbers(
-    page: int | str | None, per_page: int | str | None, default: int = 50
-) -> tuple[int, int]:
-    try:
-        number, size = int(page or 1), int(per_page or default)
-    except (TypeError, ValueError):
-        raise Invalid(_("page and per_page must be whole numbers."), field="page") from None
-    if number < 1:
-        raise Invalid(_("page must be 1 or more."), field="page")
-    if not 1 <= size <= MAX_PER_PAGE:
-        raise Invalid(
-            _("per_page must be between 1 and %(max)d.") % {"max": MAX_PER_PAGE}, field="per_page"
-        )
-    return number, size
 
 
 def _timeline(
@@ -272,7 +244,7 @@ def _timeline(
 ) -> TimelinePage:
     """Top-level comments and changes, merged in one SQL query of (kind, id, time) that
     pages the union; then one query per kind of row, whatever the page size."""
-    number, size = page_numbers(page, per_page)
+    number, size = page_numbers(page, per_page, maximum=MAX_PER_PAGE)
     kind = Value("comment", output_field=CharField())
     comment_keys = (
         thread.comments()
@@ -410,23 +382,11 @@ def resolve_refs(membership: Membership, refs: Iterable[str]) -> dict[str, str]:
 
 
 @dataclass
-class DiscussionPage:
+class DiscussionPage(Paged):
     discussions: list[Discussion]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
 
 
 def list_discussions(
@@ -437,7 +397,7 @@ def list_discussions(
     per_page: int | str | None = 50,
 ) -> DiscussionPage:
     """A project's discussions, most recently active first."""
-    number, size = page_numbers(page, per_page)
+    number, size = page_numbers(page, per_page, maximum=MAX_PER_PAGE)
     discussions = Discussion.objects.filter(project=project)
     if closed is not None:
         discussions = discussions.filter(closed=closed)

@@ -1627,3 +1627,8 @@ TIME_LOGS = [
     ("满减与跨店券规则配置", "data", 6, "2h", "核销率测算"),
     ("小红书 KOL 种草：30 篇笔记", "amy", 2, "1h30m", "脚本审核"),
 ]
+
+# Users' events: the app's sources, and 90 days of made-up events of several thousand
+# users (opsloop/events/generate.py), the same every load.
+EVENT_SOURCES = [("鲸选 H5 商城", "web"), ("鲸选小程序", "miniprogram")]
+EVENTS = {"events": 60_000, "persons": 4_000, "days": 90}

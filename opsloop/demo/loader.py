@@ -32,6 +32,11 @@ from opsloop.core.errors import Conflict
 from opsloop.core.models import Membership, Role, User, Workspace
 from opsloop.demo import assets, data
 from opsloop.demo.data import ItemSpec
+from opsloop.events.actions import do_create_source
+from opsloop.events.generate import generate
+from opsloop.events.models import Person
+from opsloop.events.schemas import SourceIn
+from opsloop.events.store import get_store
 from opsloop.files.actions import do_create_folder, do_upload_file, do_upload_version
 from opsloop.files.models import Folder
 from opsloop.files.queries import Place
@@ -118,6 +123,10 @@ def delete_demo() -> bool:
     workspace = get_demo_workspace()
     if workspace is None:
         return False
+    # The events live outside the database, so they go first, by their persons.
+    persons = list(Person.objects.filter(workspace=workspace).values_list("pk", flat=True))
+    if persons:
+        get_store().delete_persons(workspace.pk, persons)
     with transaction.atomic():
         # Items first: Item.state is PROTECT, which blocks the cascade through the states.
         Item.objects.filter(workspace=workspace).delete()
@@ -184,6 +193,8 @@ class _Loader:
         self._planning()
         self._fields()
         self._capacity()
+        # Last: the events are written outside the database's transaction.
+        self._events(workspace)
         # The demo's people are made up: the notifications its loading made stay in the
         # inbox, and none of them is emailed.
         do_cancel_pending_email(workspace_id=workspace.pk)
@@ -521,6 +532,17 @@ class _Loader:
                     spent_on=self.today - timedelta(days=days_ago), duration=duration, note=note
                 ),
             )
+
+    def _events(self, workspace: Workspace) -> None:
+        """The app's sources and 90 days of its users' events, the same every load."""
+        lead = self.members[data.OWNER]
+        sources = [
+            do_create_source(actor=lead, data=SourceIn(name=name, kind=kind)).source
+            for name, kind in data.EVENT_SOURCES
+        ]
+        generate(
+            workspace=workspace, seed=data.SEED, end=self.today, sources=sources, **data.EVENTS
+        )
 
     @staticmethod
     def _content(spec: dict, version: int) -> ContentFile:

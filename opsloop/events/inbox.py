@@ -181,12 +181,28 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def read_batches(path: Path, offset: int) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
+def read_batches(
+    path: Path, offset: int, max_bytes: int | None = None
+) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
     """The whole batches of a segment from `offset`: (start, end, rows) each; a last line
-    with no newline (a write cut short) is left alone."""
+    with no newline (a write cut short) is left alone. With `max_bytes`, about that much
+    is read: the lines that end within it, or the first line alone if it is longer."""
     with open(path, "rb") as segment:
         segment.seek(offset)
-        data = segment.read()
+        if max_bytes is None:
+            data = segment.read()
+        else:
+            data = segment.read(max_bytes)
+            cut = data.rfind(b"\n")
+            while cut < 0:
+                more = segment.read(max(max_bytes, 1 << 20))
+                if not more:
+                    break
+                cut = more.find(b"\n")
+                data += more
+                if cut >= 0:
+                    cut = len(data) - len(more) + cut
+            data = data[: cut + 1]
     start = offset
     position = 0
     while True:

@@ -69,6 +69,9 @@ class Person(models.Model):
     # The user id the product knows them by, once identified.
     user_id = models.CharField(max_length=200, blank=True, db_index=True)
     traits = models.JSONField(default=dict, blank=True)
+    # When each trait was last set (ISO 8601 per key): a trait from an older event never
+    # overwrites one from a newer event, whatever order they arrive in (identity.py).
+    trait_times = models.JSONField(default=dict, blank=True)
     first_seen = models.DateTimeField(db_index=True)
     last_seen = models.DateTimeField(db_index=True)
     # Set when this person was merged into another: their events belong to that one now.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from opsloop.core.paging import page_out
 from opsloop.core.queries import access_workspace
 from opsloop.core.schemas import ERROR_CODES, ErrorOut
 from opsloop.inbox import actions
@@ -56,13 +57,7 @@ def get_notifications(
     page = list_notifications(
         membership, tab=filters.state, page=filters.page, per_page=filters.per_page
     )
-    return {
-        "count": page.total,
-        "page": page.page,
-        "per_page": page.per_page,
-        "pages": page.pages,
-        "results": page.notifications,
-    }
+    return page_out(page, page.notifications)
 
 
 @router.get(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -13,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from opsloop.core.errors import Invalid, NotFound
 from opsloop.core.models import Membership, User
+from opsloop.core.paging import Paged, page_numbers
 from opsloop.inbox.models import Notification, NotificationKind, NotificationPreference, Watch
 from opsloop.work.models import Item, Project
 
 # The item lists' page checks, so that both lists refuse the same bad input the same way.
-from opsloop.work.queries import _page_number, assignable_users, visible_projects
+from opsloop.work.queries import assignable_users, visible_projects
 
 TABS = ("unread", "all", "snoozed", "archived")
 
@@ -96,23 +96,11 @@ def _tab_order(tab: str) -> tuple:
 
 
 @dataclass
-class NotificationPage:
+class NotificationPage(Paged):
     notifications: list[Notification]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
 
 
 def list_notifications(
@@ -123,7 +111,7 @@ def list_notifications(
     per_page: int | str | None = 50,
 ) -> NotificationPage:
     """One page of a tab of the inbox, newest first; two queries whatever the page size."""
-    number, size = _page_number(page, per_page)
+    number, size = page_numbers(page, per_page)
     rows = inbox(membership).filter(_tab_filter(tab, timezone.now()))
     total = rows.count()
     start = (number - 1) * size

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from opsloop.core.models import User
+from opsloop.core.paging import page_out
 from opsloop.core.queries import access_workspace
 from opsloop.core.schemas import ERROR_CODES, ErrorOut
 from opsloop.work import actions
@@ -390,13 +391,7 @@ def _item_page(request: HttpRequest, base: QuerySet[Item], fields: QuerySet[Cust
         for item in page.items:
             if item.group_key is True:
                 item.group_key = "true"
-    return {
-        "count": page.total,
-        "page": page.page,
-        "per_page": page.per_page,
-        "pages": page.pages,
-        "results": page.items,
-    }
+    return page_out(page, page.items)
 
 
 @router.get(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from opsloop.core.errors import Forbidden, Invalid, NotFound
 from opsloop.core.models import Membership, Role, User
+from opsloop.core.paging import Paged, page_numbers
 from opsloop.core.queries import access_workspace
 from opsloop.work.models import (
     CLOSED_GROUPS,
@@ -697,7 +697,7 @@ def _field_groups(
 
 
 @dataclass
-class ItemPage:
+class ItemPage(Paged):
     items: list[Item]
     total: int
     page: int
@@ -706,35 +706,6 @@ class ItemPage:
     group_sizes: dict[object, int] = field(default_factory=dict)
     # Headings of the groups of a list grouped by a custom field.
     group_labels: dict[object, str] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-
-def _page_number(
-    page: int | str | None, per_page: int | str | None, max_per_page: int = 200
-) -> tuple[int, int]:
-    try:
-        page = int(page or 1)
-        per_page = int(per_page or 50)
-    except (TypeError, ValueError):
-        raise Invalid(_("page and per_page must be whole numbers."), field="page") from None
-    if page < 1:
-        raise Invalid(_("page must be 1 or more."), field="page")
-    if not 1 <= per_page <= max_per_page:
-        raise Invalid(
-            _("per_page must be between 1 and %(max)d.") % {"max": max_per_page}, field="per_page"
-        )
-    return page, per_page
 
 
 def _group_position(spanned: list[object]) -> list[OrderBy]:
@@ -766,7 +737,7 @@ def list_items(
 
     Grouping by assignee or label lists an item once under each of its assignees or labels,
     as Plane and Jira do, so the group is part of the row (item.group_key)."""
-    page, per_page = _page_number(page, per_page)
+    page, per_page = page_numbers(page, per_page)
     items, order = _ordering(filter_items(base, filters), filters)
     offset = (page - 1) * per_page
     grouped = filters.group != "none"

@@ -9,7 +9,7 @@ with two backends, chosen by OPSLOOP_EVENTS_BACKEND:
 
 Rows are dicts shaped as opsloop/events/rows.py says. Reads apply person merges: an event
 flushed under a person later merged into another is that other person's (`person_ids`
-below are the ids to match, the flusher's and the merged ones; queries.person_ids_of
+below are the ids to match, the flusher's and the merged ones; identity.person_ids_of
 gives them for a person).
 """
 
@@ -37,9 +37,11 @@ class EventFilter:
 
 
 class EventStore(Protocol):
-    def write(self, rows: list[dict[str, Any]]) -> None:
+    def write(self, rows: list[dict[str, Any]], *, name: str | None = None) -> None:
         """Store rows (each with its person_id), durable when it returns. The flusher has
-        already removed duplicates; writing the same rows twice stores them twice."""
+        already removed duplicates; writing the same rows twice stores them twice, except
+        under the same `name`: the flusher names each batch after where it starts in the
+        inbox, and a second write of a name (its redo after a crash) stores nothing more."""
 
     def list_events(
         self, where: EventFilter, *, limit: int = 50, offset: int = 0
@@ -60,6 +62,20 @@ class EventStore(Protocol):
 
     def check(self) -> str:
         """What the store is and how much it holds, for `opsloop check`; raises if down."""
+
+    def sql(
+        self,
+        workspace_id: int,
+        query: str,
+        params: Any = (),
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """Run the store's own SQL (DuckDB's or ClickHouse's dialect) in which `events` is
+        this workspace's events, from since to until when given; the result rows. For the
+        insights compiler: the query is trusted, the parameters carry user input (DuckDB:
+        `?` or `$name`; ClickHouse: `{name:Type}` with a dict)."""
 
 
 def get_store() -> EventStore:

@@ -1,8 +1,10 @@
-"""`opsloop run`: serve pages and API with gunicorn, and run the background worker beside it.
+"""`opsloop run`: serve pages and API with gunicorn, with the background worker and the
+events flusher beside it.
 
 One command is a whole install: gunicorn's master process starts a `db_worker` (the
-django-tasks database worker) as a child once it is listening, and stops it when it
-stops, whatever stopped it (Ctrl-C, SIGTERM, a fatal error). docs/decisions/0001-server.md
+django-tasks database worker) and `events flush --follow` (inbox to event store) as
+children once it is listening, and stops them when it stops, whatever stopped it (Ctrl-C,
+SIGTERM, a fatal error). docs/decisions/0001-server.md
 says why gunicorn.
 """
 
@@ -44,35 +46,39 @@ def read_worker_pidfile() -> dict[str, Any] | None:
     return info if b"db_worker" in cmdline else None
 
 
-class TaskWorker:
-    """The django-tasks database worker as a child process of the web server."""
+class Child:
+    """A process `opsloop run` starts beside the web server and stops with it."""
 
-    def __init__(self, *, stdout: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        args: list[str],
+        stdout: Callable[[str], None],
+        pidfile: Path | None = None,
+        stop_timeout: float = WORKER_STOP_TIMEOUT,
+    ) -> None:
+        self.name = name  # "Background worker": what the log lines call it
+        self.args = args  # an opsloop command line, run by this interpreter
+        self.pidfile = pidfile
+        self.stop_timeout = stop_timeout
         self.process: subprocess.Popen[bytes] | None = None
         self.say = stdout
-        # gunicorn forks its web workers from the master after the worker has started;
+        # gunicorn forks its web workers from the master after the child has started;
         # when one of them exits, it unwinds through the same code and must not stop
-        # (or forget) a worker that belongs to the master.
+        # (or forget) a child that belongs to the master.
         self.owner_pid = os.getpid()
 
     def start(self) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "opsloop.cli",
-            "db_worker",
-            "--queue-name",
-            "*",
-            # The reloader would restart tasks half-done; the server is not reloading either.
-            "--no-reload",
-        ]
+        command = [sys.executable, "-m", "opsloop.cli", *self.args]
         self.owner_pid = os.getpid()
         self.process = subprocess.Popen(command)  # noqa: S603 (our own interpreter and command)
-        with contextlib.suppress(OSError):
-            worker_pidfile().write_text(
-                json.dumps({"pid": self.process.pid, "started": time.time()})
-            )
-        self.say(f"Background worker started (pid {self.process.pid}).")
+        if self.pidfile is not None:
+            with contextlib.suppress(OSError):
+                self.pidfile.write_text(
+                    json.dumps({"pid": self.process.pid, "started": time.time()})
+                )
+        self.say(f"{self.name} started (pid {self.process.pid}).")
 
     def stop(self) -> None:
         if os.getpid() != self.owner_pid:
@@ -80,18 +86,41 @@ class TaskWorker:
         process, self.process = self.process, None
         if process is None:
             return
-        with contextlib.suppress(OSError):
-            worker_pidfile().unlink()
+        if self.pidfile is not None:
+            with contextlib.suppress(OSError):
+                self.pidfile.unlink()
         # gunicorn's master reaps every child it sees exit, so poll() may report 0 for a
-        # worker that died earlier; terminate() then signals nothing, which is right.
+        # child that died earlier; terminate() then signals nothing, which is right.
         if process.poll() is None:
-            process.terminate()  # db_worker finishes the task in hand, then exits
+            process.terminate()  # each finishes what it has in hand, then exits
             try:
-                process.wait(WORKER_STOP_TIMEOUT)
+                process.wait(self.stop_timeout)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        self.say("Background worker stopped.")
+        self.say(f"{self.name} stopped.")
+
+
+def task_worker(*, stdout: Callable[[str], None]) -> Child:
+    """The django-tasks database worker."""
+    return Child(
+        name="Background worker",
+        # The reloader would restart tasks half-done; the server is not reloading either.
+        args=["db_worker", "--queue-name", "*", "--no-reload"],
+        stdout=stdout,
+        pidfile=worker_pidfile(),
+    )
+
+
+def event_flusher(*, stdout: Callable[[str], None]) -> Child:
+    """The events flusher (opsloop/events/flusher.py): inbox to event store. Killing it at
+    any point loses and doubles nothing, so it gets a short grace on shutdown."""
+    return Child(
+        name="Event flusher",
+        args=["events", "flush", "--follow"],
+        stdout=stdout,
+        stop_timeout=5.0,
+    )
 
 
 class Server(BaseApplication):
@@ -112,7 +141,10 @@ class Server(BaseApplication):
 
 
 class Command(BaseCommand):
-    help = "Serve opsloop's pages and API, and run its background worker (`opsloop run`)."
+    help = (
+        "Serve opsloop's pages and API, and run its background worker and events flusher "
+        "(`opsloop run`)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -129,6 +161,12 @@ class Command(BaseCommand):
             action="store_true",
             help="do not start the background worker (it runs elsewhere: opsloop db_worker)",
         )
+        parser.add_argument(
+            "--no-flusher",
+            action="store_true",
+            help="do not start the events flusher (it runs elsewhere: opsloop events flush "
+            "--follow)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         host: str = options["host"]
@@ -144,18 +182,22 @@ class Command(BaseCommand):
         # Connections opened by the checks above must not be shared with forked workers.
         connections.close_all()
 
-        worker = None if options["no_worker"] else TaskWorker(stdout=self.stdout.write)
+        children = []
+        if not options["no_worker"]:
+            children.append(task_worker(stdout=self.stdout.write))
+        if not options["no_flusher"]:
+            children.append(event_flusher(stdout=self.stdout.write))
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         shown = f"[{host}]" if ":" in host else host
 
         def when_ready(_arbiter: Any) -> None:
             self.stdout.write(f"opsloop is serving on http://{shown}:{port}/ (Ctrl-C stops it)")
-            if worker:
-                worker.start()
+            for child in children:
+                child.start()
 
         def on_exit(_arbiter: Any) -> None:
-            if worker:
-                worker.stop()
+            for child in children:
+                child.stop()
 
         server = Server(
             {
@@ -180,8 +222,8 @@ class Command(BaseCommand):
             server.run()
         finally:
             # on_exit covers gunicorn's own exits; this covers an exception escaping it.
-            if worker:
-                worker.stop()
+            for child in children:
+                child.stop()
 
     @staticmethod
     def default_workers() -> int:

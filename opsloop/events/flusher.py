@@ -1,0 +1,386 @@
+"""The flusher: moves events from the inbox to the event store, each exactly once.
+
+A pass (`flush_once`) takes whole batches from the inbox segments, at most
+MAX_PASS_BYTES of them, drops every message a workspace has sent before (on
+(workspace_id, message_id), however long ago it came: DEDUP_DAYS), gives each row its
+person (identity.resolve_persons) and writes the rows to the store in one named write.
+
+Its state lives in DATA_DIR/events/state.sqlite3 (WAL, synchronous=FULL): the offset
+reached in each segment, the message ids seen with the batch that first saw each, and
+the batches. A pass is:
+
+1. one transaction: record a batch (its ranges of segments), insert its message ids
+   (INSERT OR IGNORE: a message already seen keeps its first batch), move the offsets;
+2. resolve persons and write the rows this batch saw first, under the batch's name,
+   derived from where it starts in the inbox (segment and offset);
+3. mark the batch done.
+
+A crash before 1 commits leaves nothing to undo; after it, the batch stays pending and
+the next start redoes it first: it reads the same ranges, keeps the rows whose message
+ids the batch saw first, and writes them under the same name, which the store stores
+once (store.EventStore.write). Only one flusher runs per DATA_DIR (an flock on
+DATA_DIR/events/flusher.lock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils.translation import gettext as _
+
+from opsloop.events import inbox
+from opsloop.events.identity import resolve_persons
+from opsloop.events.store import EventStore, get_store
+
+log = logging.getLogger(__name__)
+
+# A pass reads at most this much of the inbox (its rows take some ten times that in memory).
+MAX_PASS_BYTES = 8 * 1024 * 1024
+# Message ids are remembered this long: a message resent within it is stored once.
+DEDUP_DAYS = 35
+
+_STATE_DDL = """
+CREATE TABLE IF NOT EXISTS offsets (segment TEXT PRIMARY KEY, offset INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created REAL NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS batch_ranges (
+    batch INTEGER NOT NULL,
+    segment TEXT NOT NULL,  -- the segment's name without its suffix (.open / .ndjson)
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batch_ranges_batch ON batch_ranges (batch);
+CREATE TABLE IF NOT EXISTS seen (
+    workspace_id INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    batch INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, message_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS seen_batch ON seen (batch);
+"""
+
+
+class FlusherBusy(RuntimeError):
+    """Another flusher holds this data dir's lock."""
+
+
+def state_dir() -> Path:
+    return Path(settings.DATA_DIR) / "events"
+
+
+@dataclass(frozen=True)
+class _Range:
+    segment: str  # stem
+    start: int
+    end: int
+
+
+class Flusher:
+    """One flusher over the inbox of a data dir; holds its lock while open."""
+
+    def __init__(
+        self,
+        *,
+        store: EventStore | None = None,
+        inbox_directory: Path | None = None,
+        directory: Path | None = None,
+        max_bytes: int = MAX_PASS_BYTES,
+    ) -> None:
+        self.directory = directory or state_dir()
+        self.inbox_directory = inbox_directory or inbox.inbox_dir()
+        self.store = store
+        self.max_bytes = max_bytes
+        self._lock_file: IO[bytes] | None = None
+        self._db: sqlite3.Connection | None = None
+
+    # --- lock and state
+
+    def open(self, *, wait: bool = False) -> Flusher:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        lock_file = open(self.directory / "flusher.lock", "ab")  # noqa: SIM115 (held open)
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                lock_file.close()
+                raise FlusherBusy(
+                    _("Another events flusher is running for %(dir)s; only one may.")
+                    % {"dir": settings.DATA_DIR}
+                ) from None
+            log.warning("Another events flusher is running; waiting for it to stop.")
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+        self._lock_file = lock_file
+        db = sqlite3.connect(self.directory / "state.sqlite3", isolation_level=None, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed offset must survive a power cut, or rows are read twice (and
+        # the seen table says they were stored, so they would be dropped: lost).
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(_STATE_DDL)
+        self._db = db
+        return self
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._lock_file is not None:
+            self._lock_file.close()  # releases the flock
+            self._lock_file = None
+
+    def __enter__(self) -> Flusher:
+        return self if self._db is not None else self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("the flusher is not open")
+        return self._db
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _store(self) -> EventStore:
+        if self.store is None:
+            self.store = get_store()
+        return self.store
+
+    # --- passes
+
+    def flush_once(self) -> int:
+        """One pass: redo a pending batch, if any, then take up to max_bytes of the inbox;
+        the rows stored."""
+        stored = 0
+        # A batch left pending by a crash (or by a failed write in this process) first.
+        for batch_id, name in self.db.execute(
+            "SELECT id, name FROM batches WHERE done = 0 ORDER BY id"
+        ).fetchall():
+            stored += self._finish_batch(batch_id, name, self._read_ranges(batch_id))
+        segments = inbox.segments(self.inbox_directory)
+        ranges, lines = self._take(segments)
+        if ranges:
+            batch_id, name = self._record(ranges, lines)
+            stored += self._finish_batch(batch_id, name, lines)
+        self._remove_finished(segments)
+        self._forget_old()
+        return stored
+
+    def _offset(self, stem: str) -> int:
+        row = self.db.execute("SELECT offset FROM offsets WHERE segment = ?", (stem,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _take(
+        self, segments: list[inbox.Segment]
+    ) -> tuple[list[_Range], list[list[dict[str, Any]]]]:
+        """Whole lines from the segments, oldest first, up to max_bytes in all."""
+        budget = self.max_bytes
+        ranges: list[_Range] = []
+        lines: list[list[dict[str, Any]]] = []
+        for segment in segments:
+            if budget <= 0:
+                break
+            stem = segment.path.stem
+            start = self._offset(stem)
+            end = start
+            for _start, line_end, rows in _read(segment.path, start, budget):
+                lines.append(rows)
+                end = line_end
+            if end > start:
+                ranges.append(_Range(stem, start, end))
+                budget -= end - start
+        return ranges, lines
+
+    def _record(self, ranges: list[_Range], lines: list[list[dict[str, Any]]]) -> tuple[int, str]:
+        first = ranges[0]
+        name = f"{first.segment}-{first.start}"
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO batches (name, created) VALUES (?, ?)", (name, time.time())
+            )
+            batch_id = int(cursor.lastrowid or 0)
+            db.executemany(
+                'INSERT INTO batch_ranges (batch, segment, start, "end") VALUES (?, ?, ?, ?)',
+                [(batch_id, r.segment, r.start, r.end) for r in ranges],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO seen (workspace_id, message_id, batch) VALUES (?, ?, ?)",
+                [
+                    (int(row["workspace_id"]), str(row["message_id"]), batch_id)
+                    for rows in lines
+                    for row in rows
+                    if row.get("message_id")
+                ],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO offsets (segment, offset) VALUES (?, ?)",
+                [(r.segment, r.end) for r in ranges],
+            )
+        return batch_id, name
+
+    def _read_ranges(self, batch_id: int) -> list[list[dict[str, Any]]]:
+        lines: list[list[dict[str, Any]]] = []
+        for stem, start, end in self.db.execute(
+            'SELECT segment, start, "end" FROM batch_ranges WHERE batch = ? ORDER BY rowid',
+            (batch_id,),
+        ).fetchall():
+            path = _segment_path(self.inbox_directory, stem)
+            if path is None:
+                raise RuntimeError(
+                    f"inbox segment {stem} of pending batch {batch_id} is gone; "
+                    "its events cannot be redone"
+                )
+            for _start, line_end, rows in _read(path, start, end - start):
+                if line_end > end:
+                    break
+                lines.append(rows)
+        return lines
+
+    def _finish_batch(self, batch_id: int, name: str, lines: list[list[dict[str, Any]]]) -> int:
+        firsts = {
+            (int(workspace_id), str(message_id))
+            for workspace_id, message_id in self.db.execute(
+                "SELECT workspace_id, message_id FROM seen WHERE batch = ?", (batch_id,)
+            )
+        }
+        rows: list[dict[str, Any]] = []
+        taken: set[tuple[int, str]] = set()
+        for line in lines:
+            for row in line:
+                message_id = str(row.get("message_id") or "")
+                if message_id:
+                    key = (int(row["workspace_id"]), message_id)
+                    # A message this batch did not see first, or saw twice.
+                    if key not in firsts or key in taken:
+                        continue
+                    taken.add(key)
+                rows.append(row)
+        if rows:
+            resolve_persons(rows)
+            self._store().write(rows, name=name)
+        with self._transaction() as db:
+            db.execute("UPDATE batches SET done = 1 WHERE id = ?", (batch_id,))
+        return len(rows)
+
+    def _remove_finished(self, segments: list[inbox.Segment]) -> None:
+        """Delete the finished segments that hold no whole line past their offset."""
+        pending = {
+            row[0]
+            for row in self.db.execute(
+                "SELECT DISTINCT segment FROM batch_ranges JOIN batches ON batches.id = batch "
+                "WHERE done = 0"
+            )
+        }
+        for segment in segments:
+            stem = segment.path.stem
+            if not segment.finished or stem in pending:
+                continue
+            offset = self._offset(stem)
+            with contextlib.suppress(FileNotFoundError):
+                if next(iter(_read(segment.path, offset, 1)), None) is not None:
+                    continue  # more to read next pass
+                # The file goes first: a stale offset row is harmless, a missing one with
+                # the file still there would read it again from the start.
+                segment.path.unlink()
+            with self._transaction() as db:
+                db.execute("DELETE FROM offsets WHERE segment = ?", (stem,))
+
+    def _forget_old(self) -> None:
+        cutoff = time.time() - DEDUP_DAYS * 86400
+        row = self.db.execute(
+            "SELECT max(id) FROM batches WHERE created < ? AND done = 1", (cutoff,)
+        ).fetchone()
+        if row and row[0]:
+            with self._transaction() as db:
+                db.execute("DELETE FROM seen WHERE batch <= ?", (row[0],))
+                db.execute("DELETE FROM batch_ranges WHERE batch <= ?", (row[0],))
+                db.execute("DELETE FROM batches WHERE id <= ? AND done = 1", (row[0],))
+
+    def run_forever(self, interval: float, stop: threading.Event | None = None) -> None:
+        stop = stop or threading.Event()
+        while not stop.is_set():
+            # A connection the database dropped while we slept is not used again.
+            close_old_connections()
+            try:
+                stored = self.flush_once()
+                log.debug("events flushed: %d", stored)
+                busy = self._inbox_has_more()
+            except Exception:
+                log.exception("events flush failed; trying again")
+                busy = False
+            if not busy:
+                stop.wait(interval)
+
+    def _inbox_has_more(self) -> bool:
+        for segment in inbox.segments(self.inbox_directory):
+            if next(iter(_read(segment.path, self._offset(segment.path.stem), 1)), None):
+                return True
+        return False
+
+
+def _segment_path(directory: Path, stem: str) -> Path | None:
+    for suffix in (inbox.CLOSED, inbox.OPEN):
+        path = directory / f"{stem}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def _read(path: Path, offset: int, max_bytes: int) -> Iterator[tuple[int, int, list[Any]]]:
+    """inbox.read_batches, following a segment renamed from .open to .ndjson meanwhile."""
+    try:
+        yield from inbox.read_batches(path, offset, max_bytes)
+    except FileNotFoundError:
+        renamed = _segment_path(path.parent, path.stem)
+        if renamed is not None:
+            yield from inbox.read_batches(renamed, offset, max_bytes)
+
+
+def flush_once(*, max_bytes: int = MAX_PASS_BYTES, wait: bool = False) -> int:
+    """One pass over the inbox; the rows stored. Raises FlusherBusy when another flusher
+    runs for this data dir (unless `wait`, which waits for it)."""
+    flusher = Flusher(max_bytes=max_bytes).open(wait=wait)
+    try:
+        return flusher.flush_once()
+    finally:
+        flusher.close()
+
+
+def run_forever(
+    interval: float | None = None, stop: threading.Event | None = None, *, wait: bool = True
+) -> None:
+    """Flush every `interval` seconds (settings.EVENTS_FLUSH_INTERVAL) until `stop` is set;
+    at once again while the inbox holds more than a pass takes. A second flusher for the
+    same data dir waits for the first to stop (or, without `wait`, raises FlusherBusy)."""
+    if interval is None:
+        interval = float(settings.EVENTS_FLUSH_INTERVAL)
+    flusher = Flusher().open(wait=wait)
+    try:
+        log.info("events flusher running (pid %d)", os.getpid())
+        flusher.run_forever(interval, stop)
+    finally:
+        flusher.close()

@@ -1,0 +1,518 @@
+"""The embedded event store: Parquet files read by DuckDB (docs/decisions/0016-event-store.md).
+
+Layout under the root (DATA_DIR/events):
+
+    parquet/manifest.sqlite3                          which files are live
+    parquet/workspace=<id>/day=<YYYY-MM-DD>/<name>.parquet
+
+A file holds one workspace's events of one UTC day, zstd-compressed, sorted by timestamp.
+Only the files the manifest lists are read: a write puts its files in place first (temp
+file, fsync, rename, fsync of the directory) and lists them in one manifest transaction;
+compact() and delete_persons() write the replacement, then swap it for the old files in
+one transaction, so a reader sees the old set or the new one, never both or neither. The
+old files stay on disk for GRACE_SECONDS, for readers that listed them just before.
+
+Every read is a fresh in-memory DuckDB connection over the files of the partitions its
+filter needs; there is no DuckDB database file, so any number of web processes and the
+flusher work side by side.
+"""
+
+# SQL here is built from our own column names, ints and paths; values are bound or quoted.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from opsloop.events.rows import COLUMNS
+from opsloop.events.store import EventFilter
+from opsloop.events.store._rows import day_of, normalized, read_row
+
+# Files retired by compact() or delete_persons() are deleted this long after.
+GRACE_SECONDS = 10 * 60
+# compact() merges a partition's files smaller than this; bigger ones are left alone.
+COMPACT_TARGET_BYTES = 256 * 1024 * 1024
+# Files on disk that no manifest row knows (a write cut short) go after this long.
+ORPHAN_SECONDS = 60 * 60
+# Batch names are remembered this long, so a redone write is not stored twice.
+BATCH_NAMES_DAYS = 30
+
+_ARROW_TYPES = {
+    "int64": pa.int64(),
+    "string": pa.string(),
+    "json": pa.string(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+}
+SCHEMA = pa.schema([(name, _ARROW_TYPES[kind]) for name, (kind, _ch) in COLUMNS.items()])
+COLUMN_LIST = ", ".join(f'"{name}"' for name in COLUMNS)
+
+_MANIFEST_DDL = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,          -- relative to the parquet directory
+    workspace_id INTEGER NOT NULL,
+    day TEXT NOT NULL,              -- YYYY-MM-DD, UTC
+    rows INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_partition ON files (workspace_id, day);
+CREATE TABLE IF NOT EXISTS retired (path TEXT PRIMARY KEY, retired_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (name TEXT PRIMARY KEY, written_at REAL NOT NULL);
+"""
+
+
+class ParquetStore:
+    """Events in Parquet files under `root`/parquet, read with DuckDB."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.directory = self.root / "parquet"
+        self._ready = False
+        self._ready_lock = threading.Lock()
+
+    # --- the manifest
+
+    @contextlib.contextmanager
+    def _manifest(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        self._ensure()
+        connection = sqlite3.connect(
+            self.directory / "manifest.sqlite3", timeout=30, isolation_level=None
+        )
+        try:
+            connection.execute("PRAGMA busy_timeout=30000")
+            if write:
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield connection
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+            else:
+                yield connection
+        finally:
+            connection.close()
+
+    def _ensure(self) -> None:
+        if self._ready:
+            return
+        with self._ready_lock:
+            if self._ready:
+                return
+            self.directory.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.directory / "manifest.sqlite3", timeout=30)
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                # FULL: a listed file must stay listed across a power cut, the flusher has
+                # already moved its offset past the rows.
+                connection.execute("PRAGMA synchronous=FULL")
+                connection.executescript(_MANIFEST_DDL)
+                connection.commit()
+            finally:
+                connection.close()
+            self._ready = True
+
+    def _files(self, where: EventFilter) -> list[str]:
+        """The live files of the partitions the filter needs, as absolute paths."""
+        query = "SELECT path FROM files WHERE workspace_id = ?"
+        params: list[Any] = [where.workspace_id]
+        if where.since is not None:
+            query += " AND day >= ?"
+            params.append(day_of(where.since).isoformat())
+        if where.until is not None:
+            query += " AND day <= ?"
+            # until is exclusive: an until of midnight needs nothing of that day.
+            params.append(day_of(where.until - dt.timedelta(microseconds=1)).isoformat())
+        with self._manifest() as manifest:
+            paths = [row[0] for row in manifest.execute(query + " ORDER BY path", params)]
+        return [str(self.directory / path) for path in paths]
+
+    # --- writing
+
+    def write(self, rows: list[dict[str, Any]], *, name: str | None = None) -> None:
+        """Store rows, one file per (workspace, day). With a name, writing the same name
+        again (a redo after a crash) stores nothing more: the name is remembered for
+        BATCH_NAMES_DAYS, and a file left by a write cut short is overwritten."""
+        if not rows:
+            return
+        name = name or uuid.uuid4().hex
+        if "/" in name or name.startswith("."):
+            raise ValueError(f"bad batch name: {name!r}")
+        with self._manifest() as manifest:
+            if manifest.execute("SELECT 1 FROM batches WHERE name = ?", (name,)).fetchone():
+                return
+        partitions: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            stored = normalized(row)
+            partitions[(stored["workspace_id"], day_of(stored["timestamp"]).isoformat())].append(
+                stored
+            )
+        written = []
+        for (workspace_id, day), part in sorted(partitions.items()):
+            part.sort(key=lambda row: (row["timestamp"], row["message_id"]))
+            relative = f"workspace={workspace_id}/day={day}/{name}.parquet"
+            table = pa.Table.from_pylist(part, schema=SCHEMA)
+            size = self._put(relative, lambda tmp, table=table: _write_table(table, tmp))
+            written.append((relative, workspace_id, day, len(part), size))
+        now = time.time()
+        with self._manifest(write=True) as manifest:
+            manifest.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                [(*entry, now) for entry in written],
+            )
+            manifest.execute("INSERT OR IGNORE INTO batches VALUES (?, ?)", (name, now))
+
+    def _put(self, relative: str, make: Any) -> int:
+        """Make a file at `relative` atomically: `make(tmp_path)` writes it, then it is
+        fsynced and renamed into place; the size written."""
+        final = self.directory / relative
+        final.parent.mkdir(parents=True, exist_ok=True)
+        _sync_dir(final.parent.parent)
+        tmp = final.with_name(f".{final.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            make(tmp)
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            size = tmp.stat().st_size
+            tmp.rename(final)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        _sync_dir(final.parent)
+        return size
+
+    # --- reading
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        connection = duckdb.connect(":memory:")
+        connection.execute("SET TimeZone = 'UTC'")
+        return connection
+
+    def _select(
+        self, where: EventFilter, columns: str, tail: str = "", tail_params: Sequence[Any] = ()
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        files = self._files(where)
+        if not files:
+            return [], []
+        condition, params = _where_sql(where)
+        query = (
+            f"SELECT {columns} FROM read_parquet(?, union_by_name = true) WHERE {condition} {tail}"
+        )
+        connection = self._connect()
+        try:
+            cursor = connection.execute(query, [files, *params, *tail_params])
+            names = [column[0] for column in cursor.description or ()]
+            return names, cursor.fetchall()
+        finally:
+            connection.close()
+
+    def list_events(
+        self, where: EventFilter, *, limit: int = 50, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        names, rows = self._select(
+            where,
+            COLUMN_LIST,
+            "ORDER BY timestamp DESC, message_id DESC LIMIT ? OFFSET ?",
+            [int(limit), int(offset)],
+        )
+        return [read_row(dict(zip(names, row, strict=True))) for row in rows]
+
+    def count_events(self, where: EventFilter) -> int:
+        _names, rows = self._select(where, "count(*)")
+        return int(rows[0][0]) if rows else 0
+
+    def sql(
+        self,
+        workspace_id: int,
+        query: str,
+        params: Sequence[Any] | dict[str, Any] = (),
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """Run a DuckDB query in which `events` is a view of this workspace's events
+        (only the days from since to until, when given: fewer files to open). Parameters
+        as DuckDB takes them: `?` with a sequence, `$name` with a dict. For the insights
+        compiler; the query is trusted SQL, the parameters are user input."""
+        files = self._files(EventFilter(workspace_id=workspace_id, since=since, until=until))
+        connection = self._connect()
+        try:
+            if files:
+                listed = ", ".join(_literal(path) for path in files)
+                connection.execute(
+                    "CREATE TEMP VIEW events AS SELECT * FROM "
+                    f"read_parquet([{listed}], union_by_name = true) "
+                    f"WHERE workspace_id = {int(workspace_id)}"
+                )
+            else:
+                # No file yet: an empty view of the right shape, so queries still run.
+                types = ", ".join(
+                    f'CAST(NULL AS {_duck_type(kind)}) AS "{name}"'
+                    for name, (kind, _ch) in COLUMNS.items()
+                )
+                connection.execute(f"CREATE TEMP VIEW events AS SELECT {types} LIMIT 0")
+            return connection.execute(query, params).fetchall()
+        finally:
+            connection.close()
+
+    def export(self, where: EventFilter, path: Path, fmt: str) -> int:
+        if fmt not in ("parquet", "csv"):
+            raise ValueError(f"unknown export format: {fmt!r}")
+        files = self._files(where)
+        options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER"
+        target = _literal(str(path))
+        connection = self._connect()
+        try:
+            if not files:
+                empty = pa.Table.from_pylist([], schema=SCHEMA)
+                connection.register("empty_events", empty)
+                connection.execute(f"COPY (SELECT * FROM empty_events) TO {target} ({options})")
+                return 0
+            condition, params = _where_sql(where)
+            # COPY takes no prepared parameters: build the inner query as a view first.
+            connection.execute(
+                "CREATE TEMP TABLE picked AS SELECT * FROM read_parquet(?, union_by_name = true) "
+                f"WHERE {condition} ORDER BY timestamp, message_id",
+                [files, *params],
+            )
+            connection.execute(f"COPY (SELECT {COLUMN_LIST} FROM picked) TO {target} ({options})")
+            row = connection.execute("SELECT count(*) FROM picked").fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            connection.close()
+
+    # --- rewriting
+
+    def delete_persons(self, workspace_id: int, person_ids: list[int]) -> int:
+        """Rewrite every file holding these persons' events without them. Pass every id of
+        a person (identity.person_ids_of), merged ones included."""
+        ids = sorted({int(pk) for pk in person_ids})
+        if not ids:
+            return 0
+        removed = 0
+        for _attempt in range(20):
+            files = self._files(EventFilter(workspace_id=workspace_id))
+            if not files:
+                return removed
+            connection = self._connect()
+            try:
+                affected = connection.execute(
+                    "SELECT filename, count(*) FROM read_parquet(?, filename = true, "
+                    "union_by_name = true) WHERE person_id IN (SELECT unnest(?)) GROUP BY 1",
+                    [files, ids],
+                ).fetchall()
+            finally:
+                connection.close()
+            if not affected:
+                return removed
+            raced = False
+            for filename, count in affected:
+                if self._rewrite_without(Path(filename), ids):
+                    removed += int(count)
+                else:
+                    raced = True  # compacted or rewritten meanwhile: look again
+            if not raced:
+                return removed
+        raise RuntimeError("delete_persons kept racing with compaction; try again")
+
+    def _rewrite_without(self, source: Path, ids: list[int]) -> bool:
+        relative = str(source.relative_to(self.directory))
+        with self._manifest() as manifest:
+            found = manifest.execute(
+                "SELECT workspace_id, day FROM files WHERE path = ?", (relative,)
+            ).fetchone()
+        if not found:
+            return False
+        workspace_id, day = found
+        new_relative = f"workspace={workspace_id}/day={day}/r-{uuid.uuid4().hex}.parquet"
+        id_list = ", ".join(str(pk) for pk in ids)
+        kept = self._copy(
+            [str(source)],
+            new_relative,
+            f"WHERE person_id NOT IN ({id_list})",
+        )
+        return self._swap([relative], new_relative if kept else None, workspace_id, day, kept)
+
+    def _copy(self, sources: list[str], relative: str, where: str = "") -> int:
+        """Write the rows of `sources` (filtered) to a new file; the rows written. Nothing
+        is written when no row is left."""
+        listed = ", ".join(_literal(path) for path in sources)
+        connection = self._connect()
+        try:
+            connection.execute(
+                f"CREATE TEMP VIEW picked AS SELECT {COLUMN_LIST} FROM "
+                f"read_parquet([{listed}], union_by_name = true) {where}"
+            )
+            row = connection.execute("SELECT count(*) FROM picked").fetchone()
+            count = int(row[0]) if row else 0
+            if count:
+                self._put(
+                    relative,
+                    lambda tmp: connection.execute(
+                        "COPY (SELECT * FROM picked ORDER BY timestamp, message_id) "
+                        f"TO {_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)"
+                    ),
+                )
+            return count
+        finally:
+            connection.close()
+
+    def _swap(
+        self, old: list[str], new: str | None, workspace_id: int, day: str, rows: int
+    ) -> bool:
+        """Replace the files `old` by `new` (or by nothing) in one manifest transaction,
+        provided every one of `old` is still live; False (and `new` removed) if not."""
+        now = time.time()
+        with self._manifest(write=True) as manifest:
+            marks = ", ".join("?" for _ in old)
+            live = manifest.execute(
+                f"SELECT count(*) FROM files WHERE path IN ({marks})",
+                old,
+            ).fetchone()
+            if not live or live[0] != len(old):
+                swapped = False
+            else:
+                manifest.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in old])
+                manifest.executemany(
+                    "INSERT OR REPLACE INTO retired VALUES (?, ?)", [(p, now) for p in old]
+                )
+                if new is not None:
+                    size = (self.directory / new).stat().st_size
+                    manifest.execute(
+                        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                        (new, workspace_id, day, rows, size, now),
+                    )
+                swapped = True
+        if not swapped and new is not None:
+            with contextlib.suppress(OSError):
+                (self.directory / new).unlink()
+        return swapped
+
+    def compact(self) -> None:
+        """Merge each partition's small files into one, then delete what is past its grace
+        period: retired files, files of writes cut short, old batch names."""
+        with self._manifest() as manifest:
+            candidates = manifest.execute(
+                "SELECT workspace_id, day, path FROM files WHERE bytes < ? "
+                "ORDER BY workspace_id, day, path",
+                (COMPACT_TARGET_BYTES,),
+            ).fetchall()
+        partitions: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for workspace_id, day, path in candidates:
+            partitions[(workspace_id, day)].append(path)
+        for (workspace_id, day), paths in partitions.items():
+            if len(paths) < 2:
+                continue
+            relative = f"workspace={workspace_id}/day={day}/c-{uuid.uuid4().hex}.parquet"
+            rows = self._copy([str(self.directory / path) for path in paths], relative)
+            self._swap(paths, relative if rows else None, workspace_id, day, rows)
+        self._collect_garbage()
+
+    def _collect_garbage(self) -> None:
+        now = time.time()
+        with self._manifest(write=True) as manifest:
+            gone = [
+                row[0]
+                for row in manifest.execute(
+                    "SELECT path FROM retired WHERE retired_at < ?", (now - GRACE_SECONDS,)
+                )
+            ]
+            manifest.execute(
+                "DELETE FROM batches WHERE written_at < ?", (now - BATCH_NAMES_DAYS * 86400,)
+            )
+        for path in gone:
+            with contextlib.suppress(FileNotFoundError):
+                (self.directory / path).unlink()
+        with self._manifest(write=True) as manifest:
+            manifest.executemany("DELETE FROM retired WHERE path = ?", [(p,) for p in gone])
+            known = {row[0] for row in manifest.execute("SELECT path FROM files")}
+            known |= {row[0] for row in manifest.execute("SELECT path FROM retired")}
+        for file in self.directory.glob("workspace=*/day=*/*"):
+            relative = str(file.relative_to(self.directory))
+            with contextlib.suppress(FileNotFoundError):
+                if relative not in known and file.stat().st_mtime < now - ORPHAN_SECONDS:
+                    file.unlink()
+        for folder in self.directory.glob("workspace=*/day=*"):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+
+    def check(self) -> str:
+        with self._manifest() as manifest:
+            row = manifest.execute("SELECT count(*), coalesce(sum(rows), 0) FROM files").fetchone()
+        files, events = (int(row[0]), int(row[1])) if row else (0, 0)
+        probe = self.directory / f".check-{os.getpid()}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+        connection = self._connect()
+        try:
+            version = connection.execute("SELECT version()").fetchone()
+        finally:
+            connection.close()
+        return (
+            f"DuckDB {version[0] if version else '?'} over Parquet in {self.directory}: "
+            f"{events} events in {files} files"
+        )
+
+
+def _where_sql(where: EventFilter) -> tuple[str, list[Any]]:
+    parts = ["workspace_id = ?"]
+    params: list[Any] = [where.workspace_id]
+    if where.events:
+        parts.append("event IN (SELECT unnest(?))")
+        params.append(list(where.events))
+    if where.person_ids:
+        parts.append("person_id IN (SELECT unnest(?))")
+        params.append([int(pk) for pk in where.person_ids])
+    if where.distinct_ids:
+        parts.append("distinct_id IN (SELECT unnest(?))")
+        params.append(list(where.distinct_ids))
+    if where.source_id is not None:
+        parts.append("source_id = ?")
+        params.append(where.source_id)
+    if where.since is not None:
+        parts.append("timestamp >= ?")
+        params.append(where.since)
+    if where.until is not None:
+        parts.append("timestamp < ?")
+        params.append(where.until)
+    return " AND ".join(parts), params
+
+
+def _write_table(table: pa.Table, path: Path) -> None:
+    pq.write_table(table, path, compression="zstd")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _duck_type(kind: str) -> str:
+    return {
+        "int64": "BIGINT",
+        "string": "VARCHAR",
+        "json": "VARCHAR",
+        "timestamp": "TIMESTAMPTZ",
+    }[kind]
+
+
+def _sync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

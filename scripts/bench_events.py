@@ -1,0 +1,430 @@
+"""How fast opsloop takes events over HTTP, durable, beside what one process could do.
+
+Starts `opsloop run --no-worker` (gunicorn, as installed) on a fresh data dir with a
+migrated SQLite database and one source's write key, then drives POST /v1/batch from
+concurrent clients (processes of threads, each a keep-alive connection) with batches of
+realistic events for a while, and reports the events a second acknowledged (each 200
+means fsync'd to the inbox) and the p50/p99 time to the acknowledgement. Beside it, the
+in-process ceiling: the same bodies parsed, normalised and appended with fsync in a loop
+by ingest.handle, no HTTP. Prints a Markdown section; writes nothing else.
+
+    .venv/bin/python scripts/bench_events.py --seconds 20 --clients 2 --threads 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import multiprocessing
+import os
+import platform
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+OPSLOOP = [sys.executable, "-m", "opsloop.cli"]
+
+PAGES = ["/", "/d11", "/p/1001", "/p/1002", "/cart", "/checkout", "/me"]
+EVENTS = ["Product Viewed", "Product Added", "Checkout Started", "Order Completed", "Searched"]
+SOURCES = [("wechat", "article"), ("douyin", "video"), ("weibo", "social"), ("", "")]
+
+
+def realistic_batch(rng: random.Random, size: int) -> bytes:
+    """A Segment batch as analytics clients send it: track and page calls with context."""
+    now = datetime.now(tz=timezone.utc)
+    events = []
+    for _ in range(size):
+        user = rng.randrange(50_000)
+        path = rng.choice(PAGES)
+        utm_source, utm_medium = rng.choice(SOURCES)
+        context = {
+            "library": {"name": "analytics.js", "version": "5.2.0"},
+            "page": {
+                "url": f"https://shop.example.com{path}?utm_source={utm_source}",
+                "path": path,
+                "referrer": "https://www.baidu.com/",
+                "title": "双十一主会场",
+            },
+            "campaign": {"source": utm_source, "medium": utm_medium, "name": "d11"},
+            "userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148",
+            "locale": "zh-CN",
+            "device": {"type": "mobile"},
+            "os": {"name": "iOS", "version": "17.0"},
+        }
+        event = {
+            "messageId": str(uuid.UUID(int=rng.getrandbits(128))),
+            "anonymousId": f"anon-{user}",
+            "timestamp": (now - timedelta(seconds=rng.random() * 5)).isoformat(),
+            "context": context,
+        }
+        if rng.random() < 0.6:
+            event["userId"] = f"user-{user}"
+        if rng.random() < 0.3:
+            event.update(type="page", name="Product", properties={"path": path})
+        else:
+            event.update(
+                type="track",
+                event=rng.choice(EVENTS),
+                properties={
+                    "sku": f"SKU-{rng.randrange(900)}",
+                    "price": rng.randrange(10, 999),
+                    "currency": "CNY",
+                },
+            )
+        events.append(event)
+    return orjson.dumps({"batch": events, "sentAt": now.isoformat()})
+
+
+# --- the server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare(data_dir: Path) -> str:
+    """Migrate a fresh database in data_dir and make a workspace, a source and its key."""
+    env = {**os.environ, "OPSLOOP_DATA_DIR": str(data_dir)}
+    subprocess.run(
+        [*OPSLOOP, "migrate", "--noinput"], env=env, check=True, capture_output=True, cwd=ROOT
+    )
+    raw = "olk_" + secrets.token_urlsafe(24)
+    script = (
+        "from opsloop.core import actions; from opsloop.core.queries import hash_token; "
+        "from opsloop.events.models import Source, WriteKey; "
+        "u = actions.do_signup(username='bench', email='bench@example.com', password='bench-pass-42x'); "
+        "w = actions.do_create_workspace(actor=u, slug='bench', name='Bench'); "
+        "s = Source.objects.create(workspace=w, name='Bench'); "
+        f"WriteKey.objects.create(source=s, prefix={raw[:8]!r}, key_hash=hash_token({raw!r}))"
+    )
+    subprocess.run(
+        [*OPSLOOP, "shell", "-c", script], env=env, check=True, capture_output=True, cwd=ROOT
+    )
+    return raw
+
+
+def start_server(
+    data_dir: Path, port: int, workers: int, threads: int, flusher: bool
+) -> subprocess.Popen:
+    env = {**os.environ, "OPSLOOP_DATA_DIR": str(data_dir)}
+    command = [*OPSLOOP, "run", "--no-worker", "--port", str(port), "--threads", str(threads)]
+    usage = subprocess.run(
+        [*OPSLOOP, "run", "--help"], env=env, cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    if not flusher and "--no-flusher" in usage:
+        command.append("--no-flusher")  # measure ingestion alone, not the flusher beside it
+    if workers:
+        command += ["--workers", str(workers)]
+    server = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("opsloop run did not start listening within 60 s")
+
+
+# --- the clients
+
+
+def client_process(
+    port: int, key: str, bodies: list[bytes], threads: int, start: float, stop: float, out
+) -> None:
+    auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+    results: list[tuple[int, list[float], int]] = []
+    lock = threading.Lock()
+
+    def run(offset: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        latencies: list[float] = []
+        ok = failed = 0
+        n = offset
+        headers = {"Content-Type": "application/json", "Authorization": auth}
+        while time.time() < start:
+            time.sleep(0.001)
+        while time.time() < stop:
+            body = bodies[n % len(bodies)]
+            n += 1
+            began = time.perf_counter()
+            try:
+                connection.request("POST", "/v1/batch", body, headers)
+                response = connection.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            if response.status == 200:
+                ok += 1
+                latencies.append(time.perf_counter() - began)
+            else:
+                failed += 1
+        with lock:
+            results.append((ok, latencies, failed))
+
+    workers = [threading.Thread(target=run, args=(i * 7,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    out.put(
+        (
+            sum(ok for ok, _l, _f in results),
+            [lat for _ok, lats, _f in results for lat in lats],
+            sum(failed for _ok, _l, failed in results),
+        )
+    )
+
+
+def drive(
+    server_pid: int,
+    port: int,
+    key: str,
+    bodies: list[bytes],
+    clients: int,
+    threads: int,
+    seconds: float,
+    warmup: float,
+):
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    start = time.time() + 1.0 + warmup
+    stop = start + seconds
+    # Warm-up: a short run first, not counted (key cache, imports, first inbox segment).
+    procs = [
+        context.Process(
+            target=client_process,
+            args=(port, key, bodies, threads, time.time() + 0.5, start - 0.2, queue),
+        )
+        for _ in range(clients)
+    ]
+    for proc in procs:
+        proc.start()
+    for _ in procs:
+        queue.get()
+    for proc in procs:
+        proc.join()
+    procs = [
+        context.Process(
+            target=client_process, args=(port, key, bodies, threads, start, stop, queue)
+        )
+        for _ in range(clients)
+    ]
+    for proc in procs:
+        proc.start()
+    while time.time() < start:
+        time.sleep(0.005)
+    cpu_before = cpu_seconds(server_pid)
+    loads = []
+    sampler_stop = threading.Event()
+
+    def sample() -> None:
+        while not sampler_stop.wait(1.0):
+            loads.append(os.getloadavg()[0])
+
+    threading.Thread(target=sample, daemon=True).start()
+    ok = failed = 0
+    latencies: list[float] = []
+    for _ in procs:
+        got_ok, got_latencies, got_failed = queue.get()
+        ok += got_ok
+        failed += got_failed
+        latencies += got_latencies
+    cpu = cpu_seconds(server_pid) - cpu_before
+    children_before = os.times()
+    for proc in procs:
+        proc.join()
+    sampler_stop.set()
+    after = os.times()
+    client_cpu = (after.children_user - children_before.children_user) + (
+        after.children_system - children_before.children_system
+    )
+    return ok, failed, sorted(latencies), loads, cpu, client_cpu
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children still running."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))]
+
+
+# --- the in-process ceiling
+
+
+def ceiling(data_dir: Path, key: str, bodies: list[bytes], seconds: float, threads: int) -> float:
+    """Events a second through ingest.handle and inbox.append (fsync), no HTTP: one process
+    with `threads` threads, as one server process has, so fsyncs group-commit the same."""
+    os.environ["OPSLOOP_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsloop.settings")
+    import django
+
+    django.setup()
+    from opsloop.events.ingest import Incoming, handle
+
+    auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+
+    def one(body: bytes) -> int:
+        reply = handle(
+            Incoming(
+                dialect="segment",
+                call="batch",
+                method="POST",
+                read=lambda _n, body=body: body,
+                content_length=len(body),
+                authorization=auth,
+                remote_addr="127.0.0.1",
+            )
+        )
+        assert reply.status == 200, reply.body
+        return int(dict(reply.headers)["X-Events-Accepted"])
+
+    for body in bodies[:20]:
+        one(body)
+    counts = [0] * threads
+    stop = time.perf_counter() + seconds
+
+    def run(index: int) -> None:
+        n = index * 11
+        while time.perf_counter() < stop:
+            counts[index] += one(bodies[n % len(bodies)])
+            n += 1
+
+    began = time.perf_counter()
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(counts) / (time.perf_counter() - began)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20.0, help="timed run (default 20)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="untimed run first (default 3)")
+    parser.add_argument("--clients", type=int, default=2, help="client processes (default 2)")
+    parser.add_argument(
+        "--threads", type=int, default=8, help="connections per client process (default 8)"
+    )
+    parser.add_argument("--batch", type=int, default=100, help="events per request (default 100)")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="server processes (default: opsloop run's)"
+    )
+    parser.add_argument(
+        "--server-threads", type=int, default=8, help="threads per server process (default 8)"
+    )
+    parser.add_argument(
+        "--flusher", action="store_true", help="let opsloop run start its events flusher too"
+    )
+    args = parser.parse_args()
+
+    rng = random.Random(7)
+    bodies = [realistic_batch(rng, args.batch) for _ in range(200)]
+    with tempfile.TemporaryDirectory(prefix="opsloop-bench-events-") as tmp:
+        data_dir = Path(tmp)
+        key = prepare(data_dir)
+        port = free_port()
+        server = start_server(data_dir, port, args.workers, args.server_threads, args.flusher)
+        try:
+            ok, failed, latencies, loads, cpu, client_cpu = drive(
+                server.pid, port, key, bodies, args.clients, args.threads, args.seconds, args.warmup
+            )
+        finally:
+            server.terminate()
+            server.wait(30)
+        http_rate = ok * args.batch / args.seconds
+        inbox_bytes = sum(p.stat().st_size for p in (data_dir / "events" / "inbox").glob("*"))
+        ceiling_rate = ceiling(
+            data_dir / "ceiling",
+            key_for_ceiling(data_dir, key),
+            bodies,
+            min(args.seconds, 10),
+            args.server_threads,
+        )
+
+    concurrency = args.clients * args.threads
+    body_kb = sum(len(b) for b in bodies) / len(bodies) / 1024
+    print(f"### Event ingestion, {datetime.now(tz=timezone.utc):%Y-%m-%d %H:%M} UTC\n")
+    print(
+        f"- Machine: {os.cpu_count()} cores; Python {platform.python_version()}; {platform.platform()}."
+    )
+    print(
+        f"- `opsloop run --no-worker{'' if args.flusher else ' --no-flusher'}` ({args.workers or 'default'} process(es) x {args.server_threads} threads), "
+        f"{concurrency} keep-alive clients ({args.clients} processes x {args.threads} threads) on the same "
+        f"machine, `POST /v1/batch` of {args.batch} events ({body_kb:.0f} KB of JSON each), "
+        f"{args.seconds:.0f} s after {args.warmup:.0f} s of warm-up."
+    )
+    print(
+        f"- Load average (1 min) while timing: {min(loads, default=0):.1f} to {max(loads, default=0):.1f}.\n"
+    )
+    print("| measure | value |")
+    print("| --- | ---: |")
+    print(f"| events/s acknowledged over HTTP (durable) | {http_rate:,.0f} |")
+    print(f"| requests/s | {ok / args.seconds:,.0f} |")
+    print(f"| ack latency p50 | {percentile(latencies, 50) * 1000:.1f} ms |")
+    print(f"| ack latency p99 | {percentile(latencies, 99) * 1000:.1f} ms |")
+    print(f"| requests refused or failed | {failed} |")
+    print(
+        f"| server CPU per request | {cpu / max(ok, 1) * 1000:.2f} ms ({cpu / args.seconds:.2f} cores) |"
+    )
+    print(f"| clients' CPU | {client_cpu / args.seconds:.2f} cores |")
+    print(
+        f"| in-process ceiling (parse, normalise, append + fsync; one process x {args.server_threads} threads) "
+        f"| {ceiling_rate:,.0f} events/s |"
+    )
+    print(f"| HTTP / ceiling | {http_rate / ceiling_rate:.2f} |")
+    print(f"| inbox written | {inbox_bytes / 1e6:,.0f} MB |")
+    print(
+        f"\nReproduce: `.venv/bin/python scripts/bench_events.py --seconds {args.seconds:.0f} "
+        f"--clients {args.clients} --threads {args.threads} --batch {args.batch}"
+        f"{f' --workers {args.workers}' if args.workers else ''}"
+        f" --server-threads {args.server_threads}{' --flusher' if args.flusher else ''}`."
+    )
+
+
+def key_for_ceiling(data_dir: Path, key: str) -> str:
+    """The ceiling runs in this process on its own data dir, with the same kind of key."""
+    ceiling_dir = data_dir / "ceiling"
+    ceiling_dir.mkdir()
+    return prepare(ceiling_dir)
+
+
+if __name__ == "__main__":
+    main()

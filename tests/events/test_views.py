@@ -1,0 +1,130 @@
+"""Pages: sources (a key shown once), people with search and trait filters, a person's
+page with their events, live events and its htmx refresh, exports, deleting a person."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django.test import Client
+
+from opsloop.core.models import Role
+from opsloop.events import keys
+from opsloop.events.models import Person, Source, WriteKey
+from tests.conftest import PASSWORD, add_member
+from tests.events.test_actions import make_person, store_events
+
+
+def login(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_sources_page_shows_a_new_key_once_and_the_client_snippets(owner, workspace, settings):
+    settings.SITE_URL = "https://ops.example.com"
+    client = login(owner)
+    page = html.unescape(client.get("/w/acme/sources/").content.decode())
+    assert 'analytics.host = "https://ops.example.com"' in page
+    assert 'host="https://ops.example.com"' in page
+    made = client.post("/w/acme/sources/", {"op": "create", "name": "鲸选 H5", "kind": "web"})
+    assert made.status_code == 200
+    raw = re.search(r'data-testid="write-key">(olk_[\w-]+)<', made.content.decode()).group(1)
+    assert f'analytics.write_key = "{raw}"' in html.unescape(made.content.decode())
+    assert keys.source_for_key(raw).name == "鲸选 H5"
+    again = client.get("/w/acme/sources/").content.decode()
+    assert raw not in again and raw[:10] in again
+    source = Source.objects.get(name="鲸选 H5")
+    rotated = client.post("/w/acme/sources/", {"op": "rotate", "source_id": source.pk})
+    assert rotated.status_code == 200 and 'data-testid="write-key"' in rotated.content.decode()
+    old = WriteKey.objects.filter(source=source).order_by("pk").first()
+    revoked = client.post(
+        "/w/acme/sources/", {"op": "revoke", "source_id": source.pk, "key_id": old.pk}
+    )
+    assert revoked.status_code == 302
+    assert WriteKey.objects.get(pk=old.pk).revoked_at is not None
+    bad = client.post("/w/acme/sources/", {"op": "create", "name": "", "kind": "web"})
+    assert bad.status_code == 400 and 'data-testid="error"' in bad.content.decode()
+
+
+def test_members_see_sources_without_keys(owner, workspace):
+    client = login(owner)
+    client.post("/w/acme/sources/", {"op": "create", "name": "小程序", "kind": "miniprogram"})
+    prefix = WriteKey.objects.get().prefix
+    page = login(add_member(workspace, "m", Role.MEMBER)).get("/w/acme/sources/").content.decode()
+    assert "小程序" in page and prefix not in page and "add-source" not in page
+
+
+def test_people_page_searches_filters_and_pins_its_queries(
+    owner, workspace, django_assert_max_num_queries
+):
+    for i in range(30):
+        make_person(workspace, f"u{i:04d}", f"anon-{i}", city="上海" if i % 3 else "北京")
+    client = login(owner)
+    with django_assert_max_num_queries(12):
+        page = client.get("/w/acme/people/").content.decode()
+    assert page.count('data-testid="person-row"') == 30
+    narrowed = client.get("/w/acme/people/", {"trait": "city=北京"}).content.decode()
+    assert narrowed.count('data-testid="person-row"') == 10 and "city = 北京 ×" in narrowed
+    found = client.get("/w/acme/people/", {"q": "anon-7"}).content.decode()
+    assert found.count('data-testid="person-row"') == 1 and "u0007" in found
+    paged = client.get("/w/acme/people/", {"per_page": 20, "page": 2}).content.decode()
+    assert paged.count('data-testid="person-row"') == 10
+    bad = client.get("/w/acme/people/", {"trait": "no good!"})
+    assert bad.status_code == 400 and "trait" in bad.content.decode()
+
+
+def test_person_page_shows_traits_ids_and_events_newest_first(owner, workspace):
+    person = make_person(workspace, "u1001", "anon-1", name="王小明", city="上海")
+    store_events(workspace, person, 3, event="order_paid", properties={"amount": 199})
+    page = login(owner).get(f"/w/acme/people/{person.pk}/").content.decode()
+    assert "王小明" in page and "上海" in page and "anon-1" in page
+    assert page.count('data-testid="event-row"') == 3 and "amount=199" in page
+    assert 'data-testid="delete-person"' in page
+
+
+def test_admins_delete_a_person_from_their_page(owner, workspace):
+    person = make_person(workspace, "u1001")
+    store_events(workspace, person, 2)
+    member = login(add_member(workspace, "m", Role.MEMBER))
+    assert (
+        'data-testid="delete-person"'
+        not in member.get(f"/w/acme/people/{person.pk}/").content.decode()
+    )
+    assert member.post(f"/w/acme/people/{person.pk}/", {"op": "delete"}).status_code == 403
+    response = login(owner).post(f"/w/acme/people/{person.pk}/", {"op": "delete"})
+    assert response.status_code == 302 and response["Location"] == "/w/acme/people/"
+    assert not Person.objects.filter(pk=person.pk).exists()
+
+
+def test_live_events_page_filters_and_refreshes_itself(owner, workspace):
+    person = make_person(workspace, "u1", name="王小明")
+    store_events(workspace, person, 2, event="signup")
+    store_events(workspace, person, 1, event="order_paid")
+    client = login(owner)
+    page = client.get("/w/acme/live/").content.decode()
+    assert page.count('data-testid="event-row"') == 3
+    assert 'hx-trigger="every 3s"' in page and "王小明" in page
+    narrowed = client.get("/w/acme/live/", {"event": "signup"}).content.decode()
+    assert narrowed.count('data-testid="event-row"') == 2
+    assert 'hx-get="/w/acme/live/?event=signup"' in narrowed
+    # The refresh asks for the table alone.
+    partial = client.get("/w/acme/live/", {"event": "signup"}, HTTP_HX_REQUEST="true")
+    body = partial.content.decode()
+    assert body.lstrip().startswith("<section") and "<html" not in body
+    assert client.get("/w/acme/live/", {"since": "nope"}).status_code == 400
+
+
+def test_export_page_button_downloads_csv(owner, workspace):
+    person = make_person(workspace, "u1")
+    store_events(workspace, person, 3)
+    client = login(owner)
+    assert 'data-testid="export-form"' in client.get("/w/acme/live/").content.decode()
+    response = client.get(
+        "/w/acme/events/export/", {"what": "events", "format": "csv", "from": "2026-03-01"}
+    )
+    assert response.status_code == 200
+    assert 'filename="events-20260301.csv"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).decode().count("\n") == 4
+    bad = client.get("/w/acme/events/export/", {"format": "xlsx"})
+    assert bad.status_code == 302
