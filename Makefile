@@ -86,11 +86,12 @@ test-postgres: setup
 screenshots: setup
 	OPSLOOP_SCREENSHOTS=update bash scripts/run_pytest.sh -m browser
 
-## bench: latency and query counts of list API and pages at 100,000 items
+## bench: list API and pages at 100,000 items, workload, timeline, event ingestion (docs/benchmarks.md)
 bench: setup
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_capacity.py
 	$(PY) scripts/bench_planning.py
+	$(PY) scripts/bench_events.py --workers 2 --clients 2 --threads 4
 
 ## lock: re-pin every Python package (docs/development.md)
 lock:

@@ -37,6 +37,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from benchreport import write_section
+
 if TYPE_CHECKING:
     from django.test import Client
 
@@ -779,13 +781,10 @@ after it are written by hand.
 
 def write_report(block: str, path: Path = REPORT) -> None:
     """Replace the text between the markers, keeping everything around it."""
-    text = path.read_text() if path.exists() else f"{REPORT_HEAD}{BEGIN}\n{END}\n"
-    if BEGIN not in text or END not in text:
-        text = f"{text.rstrip()}\n\n{BEGIN}\n{END}\n"
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"{head}{BEGIN}\n{block.rstrip()}\n{END}{tail}")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(REPORT_HEAD)
+    write_section(block, BEGIN, END, path)
 
 
 def main(argv: list[str] | None = None) -> int:

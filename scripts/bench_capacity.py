@@ -27,8 +27,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from benchreport import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
 BEGIN = "<!-- bench-capacity:begin -->"
 END = "<!-- bench-capacity:end -->"
 TARGET_MS = 200.0
@@ -213,16 +214,6 @@ def render(results: list[tuple[str, dict]], *, people: int, items: int, requests
     return "\n".join(lines)
 
 
-def write_report(block: str, path: Path = REPORT) -> None:
-    """Replace the text between this script's markers, keeping everything around it."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN not in text or END not in text:
-        text = f"{text.rstrip()}\n\n{BEGIN}\n{END}\n"
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(f"{head}{BEGIN}\n{block.rstrip()}\n{END}{tail}")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=50)
@@ -248,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     block = render(results, people=args.people, items=args.items, requests=args.requests)
     print(block)
     if not args.no_report:
-        write_report(block)
+        write_section(block, BEGIN, END)
     return 0
 
 

@@ -33,8 +33,9 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchreport import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
 BEGIN = "<!-- bench-planning:begin -->"
 END = "<!-- bench-planning:end -->"
 TARGET_MS = 1000.0
@@ -212,8 +213,6 @@ def main() -> int:
         f"--links {args.links} --requests {args.requests} --paints {args.paints}"
     )
     lines = [
-        BEGIN,
-        "",
         f"### Timeline at {args.items:,} items and {args.links:,} dependencies (SQLite)",
         "",
         f"Reproduce: `{command}` ({platform.python_implementation()} "
@@ -234,19 +233,13 @@ def main() -> int:
             f"{paint['median']:.0f} ms, p95 {paint['p95']:.0f} ms. This includes the page's "
             "request, its HTML and script, and laying out and painting every bar.",
         ]
-    lines += ["", END]
     section = "\n".join(lines)
     print(section)
     missed = [n for n, r in results.items() if r["p95"] > TARGET_MS]
     if missed:
         print(f"missed the {TARGET_MS:.0f} ms target: {', '.join(missed)}", file=sys.stderr)
     if not args.no_report:
-        text = REPORT.read_text()
-        if BEGIN in text and END in text:
-            text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
-        else:
-            text = text.rstrip("\n") + "\n\n## Planning\n\n" + section + "\n"
-        REPORT.write_text(text)
+        write_section(section, BEGIN, END)
     return 0
 
 

@@ -16,8 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    # scripts/ is not a package. The module goes into sys.modules before it runs, since
-    # dataclasses look their module up there.
+    # scripts/ is not a package: its modules import each other as `python scripts/x.py`
+    # lets them. The module goes into sys.modules before it runs, since dataclasses look
+    # their module up there.
+    if str(ROOT / "scripts") not in sys.path:
+        sys.path.insert(0, str(ROOT / "scripts"))
     spec = importlib.util.spec_from_file_location("opsloop_bench", ROOT / "scripts" / "bench.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

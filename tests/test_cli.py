@@ -147,7 +147,18 @@ def test_token_create_for_an_unknown_user_fails(db):
 
 # --- check -----------------------------------------------------------------------------
 
-PARTS = ("database", "migrations", "cache", "tasks", "worker", "email", "data dir", "static")
+PARTS = (
+    "database",
+    "migrations",
+    "cache",
+    "tasks",
+    "worker",
+    "email",
+    "data dir",
+    "static",
+    "events",
+    "flusher",
+)
 
 
 def report_line(output: str, part: str) -> str:

@@ -370,6 +370,41 @@ def flush_once(*, max_bytes: int = MAX_PASS_BYTES, wait: bool = False) -> int:
         flusher.close()
 
 
+def flusher_running(directory: Path | None = None) -> bool:
+    """Whether a flusher holds this data dir's lock now (`opsloop check` asks)."""
+    path = (directory or state_dir()) / "flusher.lock"
+    if not path.exists():
+        return False
+    with open(path, "ab") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return False
+
+
+def backlog(inbox_directory: Path | None = None) -> int:
+    """Bytes in the inbox's segments: accepted events, most not yet stored."""
+    total = 0
+    for segment in inbox.segments(inbox_directory):
+        with contextlib.suppress(OSError):
+            total += segment.path.stat().st_size
+    return total
+
+
+def drain(*, max_bytes: int = MAX_PASS_BYTES, wait: bool = False) -> int:
+    """Passes until the inbox holds nothing more to store; the rows stored."""
+    flusher = Flusher(max_bytes=max_bytes).open(wait=wait)
+    try:
+        stored = 0
+        while passed := flusher.flush_once():
+            stored += passed
+        return stored
+    finally:
+        flusher.close()
+
+
 def run_forever(
     interval: float | None = None, stop: threading.Event | None = None, *, wait: bool = True
 ) -> None:

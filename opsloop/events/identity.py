@@ -30,12 +30,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db import connections, router, transaction
+from django.db.models import Case, Field, Value, When
 
 from opsloop.events.models import Person, PersonId
 
 CHUNK = 500  # ids per IN (...), below every database's limit on parameters
+# How far behind its latest event a person's last_seen may be (docs/events.md).
+LAST_SEEN_STEP = dt.timedelta(minutes=5)
 
 
 @dataclass(eq=False)
@@ -52,6 +54,9 @@ class _Node:
     parent: _Node | None = None  # merged into, in this batch
     absorbed: list[_Node] = field(default_factory=list)  # stored persons merged into it
     changed: bool = False
+
+    def __post_init__(self) -> None:
+        self.stored_last_seen = self.last_seen
 
 
 class _Batch:
@@ -71,32 +76,41 @@ class _Batch:
                     workspace_id=self.workspace_id, distinct_id__in=ids[start : start + CHUNK]
                 ).values_list("distinct_id", "person_id")
             )
-        persons: dict[int, Person] = {}
+        merged_into: dict[int, int | None] = {}
+        nodes: dict[int, _Node] = {}
         wanted = set(owners.values())
         # A person's ids move to whoever it merges into, so merged_into is rarely met
-        # here; follow it if it is (a merge made before ids were moved).
+        # here; follow it if it is (a merge made before ids were moved). Tuples, not
+        # model instances: a busy pass loads tens of thousands of persons.
         while wanted:
             batch = sorted(wanted)
             wanted = set()
             for start in range(0, len(batch), CHUNK):
-                for person in Person.objects.filter(pk__in=batch[start : start + CHUNK]):
-                    persons[person.pk] = person
-                    if person.merged_into_id and person.merged_into_id not in persons:
-                        wanted.add(person.merged_into_id)
-        nodes: dict[int, _Node] = {}
-        for pk, person in persons.items():
-            nodes[pk] = _Node(
-                pk=pk,
-                user_id=person.user_id,
-                traits=dict(person.traits or {}),
-                trait_times=dict(getattr(person, "trait_times", None) or {}),
-                first_seen=person.first_seen,
-                last_seen=person.last_seen,
-            )
-            self.nodes.append(nodes[pk])
-        for pk, person in persons.items():
-            if person.merged_into_id in nodes:
-                nodes[pk].parent = nodes[person.merged_into_id]
+                found = Person.objects.filter(pk__in=batch[start : start + CHUNK]).values_list(
+                    "pk",
+                    "user_id",
+                    "traits",
+                    "trait_times",
+                    "first_seen",
+                    "last_seen",
+                    "merged_into",
+                )
+                for pk, user_id, traits, times, first_seen, last_seen, into in found:
+                    nodes[pk] = _Node(
+                        pk=pk,
+                        user_id=user_id,
+                        traits=dict(traits or {}),
+                        trait_times=dict(times or {}),
+                        first_seen=first_seen,
+                        last_seen=last_seen,
+                    )
+                    self.nodes.append(nodes[pk])
+                    merged_into[pk] = into
+                    if into and into not in nodes:
+                        wanted.add(into)
+        for pk, into in merged_into.items():
+            if into in nodes:
+                nodes[pk].parent = nodes[into]
         for distinct_id, pk in owners.items():
             self.owner[distinct_id] = nodes[pk]
 
@@ -112,7 +126,11 @@ class _Batch:
         if moment < node.first_seen:
             node.first_seen, node.changed = moment, True
         if moment > node.last_seen:
-            node.last_seen, node.changed = moment, True
+            # A stored person's last_seen is written again only once it is LAST_SEEN_STEP
+            # behind: otherwise every pass would rewrite every person active in it.
+            if node.pk is None or moment - node.stored_last_seen >= LAST_SEEN_STEP:
+                node.changed = True
+            node.last_seen = moment
 
     def merge(self, source: _Node, target: _Node) -> None:
         if source is target:
@@ -205,7 +223,7 @@ class _Batch:
             for other in root.absorbed:
                 merged.append(Person(pk=other.pk, merged_into_id=root.pk))
         if changed:
-            Person.objects.bulk_update(
+            _update_each(
                 [
                     Person(
                         pk=node.pk,
@@ -218,7 +236,6 @@ class _Batch:
                     for node in changed
                 ],
                 ["user_id", "traits", "trait_times", "first_seen", "last_seen"],
-                batch_size=CHUNK,
             )
         if merged:
             Person.objects.bulk_update(merged, ["merged_into"], batch_size=CHUNK)
@@ -254,6 +271,29 @@ class _Batch:
     def person_of(self, distinct_id: str) -> int:
         node = self.owner.get(distinct_id)
         return (_root(node).pk or 0) if node else 0
+
+
+def _update_each(persons: list[Person], fields: list[str]) -> None:
+    """One UPDATE ... WHERE id = ? per person, sent with executemany. Django's bulk_update
+    writes one CASE per field over every row of a chunk instead: at the tens of thousands
+    of persons a busy pass touches, compiling those took seconds, and SQLite then ran
+    each CASE against every row (docs/benchmarks.md, the flusher's figures)."""
+    meta = Person._meta
+    connection = connections[router.db_for_write(Person)]
+    quote = connection.ops.quote_name
+    columns = [column for name in fields if isinstance(column := meta.get_field(name), Field)]
+    # Names from the model's own metadata, quoted; every value is a parameter.
+    assignments = ", ".join(f"{quote(column.column or column.name)} = %s" for column in columns)
+    where = quote(meta.pk.column or "id")
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {where} = %s"  # noqa: S608
+    params = [
+        [column.get_db_prep_save(getattr(person, column.attname), connection) for column in columns]
+        + [person.pk]
+        for person in persons
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), CHUNK):
+            cursor.executemany(sql, params[start : start + CHUNK])
 
 
 def resolve_persons(rows: list[dict[str, Any]]) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from opsloop.events import flusher as flusher_module
 from opsloop.events import inbox
-from opsloop.events.flusher import Flusher, FlusherBusy, flush_once, run_forever
+from opsloop.events.flusher import Flusher, FlusherBusy, drain, flush_once, run_forever
 from opsloop.events.models import PersonId
 from opsloop.events.store import EventFilter, get_store
 from tests.events._pipeline import at, identify, row
@@ -53,6 +53,14 @@ def test_a_pass_stores_the_inbox_with_persons(ws, writer):
         "b": person.pk,
         "c": person.pk,
     }
+
+
+def test_drain_takes_pass_after_pass_until_the_inbox_is_stored(ws, writer):
+    for n in range(5):
+        writer.append([row(workspace_id=ws, message_id=f"m{n}-{i}") for i in range(20)])
+    # A pass takes a few lines at this size; drain goes on until one stores nothing.
+    assert drain(max_bytes=4_000) == 100
+    assert len(message_ids(ws)) == 100 and flush_once() == 0
 
 
 def test_a_resent_message_is_stored_once_even_much_later(ws, writer, store_dir):

@@ -42,6 +42,23 @@ def test_a_new_distinct_id_gets_a_person_seen_from_first_to_last_event(ws):
     assert (a1.first_seen, a1.last_seen) == (at(0), at(5))
 
 
+def test_a_stored_persons_last_seen_is_rewritten_once_it_is_five_minutes_behind(ws):
+    flush(row(workspace_id=ws, anonymous_id="a1", timestamp=at(0)))
+    a1 = person(ws, "a1")
+    # Within the step, later passes leave the stored person alone...
+    flush(row(workspace_id=ws, anonymous_id="a1", timestamp=at(4)))
+    a1.refresh_from_db()
+    assert a1.last_seen == at(0)
+    # ...from the step on, it is written, even by events that came in small steps.
+    flush(row(workspace_id=ws, anonymous_id="a1", timestamp=at(5)))
+    a1.refresh_from_db()
+    assert a1.last_seen == at(5)
+    # Any other change (here traits) writes the latest time with it.
+    flush(identify("u1", "a1", traits={"city": "上海"}, workspace_id=ws, timestamp=at(6)))
+    a1.refresh_from_db()
+    assert a1.last_seen == at(6) and a1.traits == {"city": "上海"}
+
+
 def test_anonymous_events_then_identify_then_events_with_the_user_id(ws):
     [anon_row] = flush(row(workspace_id=ws, anonymous_id="a1", timestamp=at(0)))
     flush(identify("u1", "a1", traits={"name": "韩梅梅"}, workspace_id=ws, timestamp=at(10)))

@@ -750,9 +750,13 @@ def test_the_benchmarks_events_are_all_accepted(key):
     # scripts/bench_events.py measures only what ingestion accepts: every event it makes.
     import importlib.util
     import random
+    import sys
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[2] / "scripts" / "bench_events.py"
+    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    if str(scripts) not in sys.path:
+        sys.path.insert(0, str(scripts))  # its sibling modules, as `python scripts/x.py` has
+    path = scripts / "bench_events.py"
     spec = importlib.util.spec_from_file_location("opsloop_bench_events", path)
     assert spec and spec.loader
     bench = importlib.util.module_from_spec(spec)

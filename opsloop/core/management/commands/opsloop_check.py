@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
@@ -241,11 +242,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         findings: list[Finding] = []
-        for check in CHECKS:
+        # Apps above core add their own parts (AppConfig.opsloop_checks), so core needs
+        # to know none of them.
+        app_checks = [
+            config.opsloop_checks
+            for config in apps.get_app_configs()
+            if hasattr(config, "opsloop_checks")
+        ]
+        for check in (*CHECKS, *app_checks):
             try:
                 findings += check()
             except Exception as exc:  # one broken probe must not hide the others
-                findings.append(Finding(check.__name__.removeprefix("check_"), FAIL, str(exc)))
+                name = getattr(check, "__name__", "check").removeprefix("check_")
+                findings.append(Finding(name, FAIL, str(exc)))
         styles = {OK: self.style.SUCCESS, WARN: self.style.WARNING, FAIL: self.style.ERROR}
         width = max(len(f.part) for f in findings)
         for finding in findings:

@@ -3,7 +3,7 @@
 `events generate --workspace SLUG --events N --persons M --days D --seed S [--end DAY]`
 makes N events of M persons over the D days ending DAY (default today), the same for the
 same arguments (opsloop/events/generate.py); ten million take minutes.
-`events flush [--follow]` moves the inbox into the event store once, or for as long as it
+`events flush [--follow]` stores all the inbox holds now, or keeps doing so for as long as it
 runs (`opsloop run` starts one). `events compact` merges the store's small files.
 """
 
@@ -94,7 +94,7 @@ class Command(BaseCommand):
 
         if not follow:
             try:
-                stored = flusher.flush_once()
+                stored = flusher.drain()
             except flusher.FlusherBusy as exc:
                 raise CommandError(str(exc)) from None
             self.stdout.write(f"Flushed {stored} events.")
