@@ -25,6 +25,7 @@ def send(rows: list[dict]) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("browser_locale", ["zh-CN"])  # the README's tour is in Chinese
 def test_a_source_key_and_its_events(
     page: Page, console_errors: list[str], transactional_db, settings, tmp_path
 ):
