@@ -541,7 +541,12 @@ class _Loader:
             for name, kind in data.EVENT_SOURCES
         ]
         generate(
-            workspace=workspace, seed=data.SEED, end=self.today, sources=sources, **data.EVENTS
+            workspace=workspace,
+            seed=data.SEED,
+            # Up to yesterday's end: live events then shows what is sent from now on first.
+            end=self.today - timedelta(days=1),
+            sources=sources,
+            **data.EVENTS,
         )
 
     @staticmethod

@@ -1,7 +1,7 @@
 """Made-up but lifelike events of a Chinese consumer app, for benchmarks and the demo.
 
 `generate(workspace=..., events=N, persons=M, days=D, seed=S)` makes exactly N events of
-exactly M persons over the D days ending `end` (default today), the same for the same
+exactly M persons over the D days ending `end` (default yesterday), the same for the same
 arguments, vectorised with numpy and pyarrow so that ten million events take minutes:
 
 - Acquisition by channel, with UTM: 抖音 douyin, 小红书 xiaohongshu, 微信 wechat, 百度 baidu
@@ -155,7 +155,8 @@ def generate(
     or when this workspace already holds this seed's persons."""
     started = time.monotonic()
     check_arguments(events, persons, days)
-    last_day = end or timezone.localdate()
+    # Yesterday by default: a day still under way would get events later than now.
+    last_day = end or timezone.localdate() - dt.timedelta(days=1)
     first_day = last_day - dt.timedelta(days=days - 1)
     spike_day = spike_in(first_day, last_day)
     say = progress or (lambda _text: None)

@@ -1,7 +1,7 @@
 """`opsloop events generate|flush|compact`: made-up events, and the event store's upkeep.
 
 `events generate --workspace SLUG --events N --persons M --days D --seed S [--end DAY]`
-makes N events of M persons over the D days ending DAY (default today), the same for the
+makes N events of M persons over the D days ending DAY (default yesterday), the same for the
 same arguments (opsloop/events/generate.py); ten million take minutes.
 `events flush [--follow]` stores all the inbox holds now, or keeps doing so for as long as it
 runs (`opsloop run` starts one). `events compact` merges the store's small files.
@@ -42,7 +42,12 @@ class Command(BaseCommand):
         make.add_argument("--persons", type=int, default=10_000, help="how many persons")
         make.add_argument("--days", type=int, default=90, help="over how many days")
         make.add_argument("--seed", type=int, default=1, help="same seed, same data")
-        make.add_argument("--end", type=_day, default=None, help="the last day (default today)")
+        make.add_argument(
+            "--end",
+            type=_day,
+            default=None,
+            help="the last day (default yesterday, so that no event is in the future)",
+        )
         flush = actions.add_parser("flush", help="move the inbox into the event store")
         flush.add_argument(
             "--follow", action="store_true", help="keep flushing until stopped (Ctrl-C)"
