@@ -85,8 +85,8 @@ class OpsloopAPI(NinjaAPI):
         key = (path_prefix, tuple(sorted((path_params or {}).items())))
         cache = self.__dict__.setdefault("_schemas", {})
         if key not in cache:
-            cache[key] = super().get_openapi_schema(
-                path_prefix=path_prefix, path_params=path_params
+            cache[key] = _lift_definitions(
+                super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
             )
         return copy.deepcopy(cache[key])
 
@@ -94,6 +94,26 @@ class OpsloopAPI(NinjaAPI):
     def urls(self) -> tuple[list, str, str]:
         patterns, app_name, namespace = super().urls
         return [*patterns, re_path(r"", unknown_endpoint)], app_name, namespace
+
+
+def _lift_definitions(document: dict) -> dict:
+    """A request body given as a pydantic schema of its own (openapi_extra, e.g. the
+    insights query's union of kinds) brings its definitions under "$defs": they move to
+    components/schemas, where its references point, and the body is that schema alone."""
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            content = (operation.get("requestBody") or {}).get("content", {})
+            for media in content.values():
+                schema = media.get("schema", {})
+                if "$defs" in schema:
+                    components.update(schema.pop("$defs"))
+                    media["schema"] = {
+                        key: value
+                        for key, value in schema.items()
+                        if key not in ("additionalProperties", "title", "type")
+                    }
+    return document
 
 
 def unknown_endpoint(request: HttpRequest) -> HttpResponse:
@@ -185,6 +205,7 @@ def _register_routers() -> None:
     api.add_router("", capacity_router)
     api.add_router("", progress_router)
     api.add_router("", "opsloop.events.api.router")
+    api.add_router("", "opsloop.insights.api.router")
 
 
 _register_routers()

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "opsloop.capacity",
     "opsloop.progress",
     "opsloop.events",
+    "opsloop.insights",
     "opsloop.demo",
 ]
 
@@ -155,6 +156,12 @@ EVENTS_FLUSH_INTERVAL = float(env("OPSLOOP_EVENTS_FLUSH_INTERVAL", "1"))
 EVENTS_TRUSTED_PROXIES = tuple(
     entry.strip() for entry in env("OPSLOOP_EVENTS_TRUSTED_PROXIES").split(",") if entry.strip()
 )
+
+# --- insights
+# Seconds a statement of an insight may run before it is stopped with a clear message.
+INSIGHTS_TIMEOUT = float(env("OPSLOOP_INSIGHTS_TIMEOUT", "30"))
+# Seconds the persons snapshot insights join to may lag behind the workspace's persons.
+INSIGHTS_PERSONS_TTL = float(env("OPSLOOP_INSIGHTS_PERSONS_TTL", "60"))
 
 # --- cache: local memory by default, Redis when REDIS_URL is set
 REDIS_URL = env("REDIS_URL")

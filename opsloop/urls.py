@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("opsloop.capacity.urls")),
     path("", include("opsloop.progress.urls")),
     path("", include("opsloop.events.urls")),
+    path("", include("opsloop.insights.urls")),
     path("", include("opsloop.events.ingest_urls")),
 ]

@@ -97,6 +97,17 @@ CASES: tuple[Case, ...] = (
 )
 
 
+def select_cases(words: str | None) -> tuple[Case, ...]:
+    """The cases whose name contains one of the comma-separated words (all when None)."""
+    if not words:
+        return CASES
+    wanted = [w.strip().lower() for w in words.split(",") if w.strip()]
+    chosen = tuple(c for c in CASES if any(w in c.name.lower() for w in wanted))
+    if not chosen:
+        raise ValueError(f"no case matches {words!r}")
+    return chosen
+
+
 @dataclass
 class Fixture:
     """What the cases need to know about the loaded workspace."""
@@ -329,7 +340,10 @@ def load_items(fx: Fixture, first: int, count: int, rng: random.Random, batch: i
             Item.objects.bulk_create(items)
             assignee_rows, label_rows = [], []
             for item, (people, labels) in zip(items, picks, strict=True):
-                assignee_rows += [assignee_through(item_id=item.pk, user_id=u) for u in people]
+                assignee_rows += [
+                    assignee_through(item_id=item.pk, user_id=u, project_id=fx.project_id)
+                    for u in people
+                ]
                 label_rows += [label_through(item_id=item.pk, label_id=lb) for lb in labels]
             assignee_through.objects.bulk_create(assignee_rows)
             label_through.objects.bulk_create(label_rows)
@@ -438,7 +452,11 @@ def filter_pages(fx: Fixture, clients: Clients) -> dict[str, tuple[int, int]]:
 
 
 def count_queries(
-    fx: Fixture, clients: Clients, pages: dict[str, tuple[int, int]], warmup: int
+    fx: Fixture,
+    clients: Clients,
+    pages: dict[str, tuple[int, int]],
+    warmup: int,
+    cases: tuple[Case, ...] = CASES,
 ) -> dict[str, int]:
     """SQL queries per request of every case: the fewer of two requests in a row.
 
@@ -448,7 +466,7 @@ def count_queries(
     from django.test.utils import CaptureQueriesContext
 
     counts = {}
-    for case in CASES:
+    for case in cases:
         send, _ = case_request(fx, clients, case, pages[case.filter][1] if case.deep else 1)
         for _ in range(warmup):
             send()
@@ -468,13 +486,14 @@ def time_cases(
     requests: int,
     warmup: int,
     progress: Progress,
+    cases: tuple[Case, ...] = CASES,
 ) -> list[dict[str, Any]]:
     """Wall time of every case's request, in rounds: each round sends every case once.
 
     Taking turns spreads whatever else the machine does over all cases alike, instead of
     charging it to the case that happened to run at the time."""
     senders = []
-    for case in CASES:
+    for case in cases:
         page = pages[case.filter][1] if case.deep else 1
         send, url = case_request(fx, clients, case, page)
         for _ in range(warmup):
@@ -521,6 +540,7 @@ def run_benchmark(
     warmup: int = 5,
     seed: int = SEED,
     progress: Progress = _quiet,
+    cases: tuple[Case, ...] = CASES,
 ) -> dict[str, Any]:
     """Load the data in two steps, count queries at both sizes, time every case at the larger.
 
@@ -545,12 +565,12 @@ def run_benchmark(
         load_seconds += time.perf_counter() - started
         progress(f"loaded {size:,} items ({load_seconds:.1f}s so far); counting queries")
         pages = filter_pages(fx, clients)
-        counts[size] = count_queries(fx, clients, pages, warmup=max(1, warmup))
-    progress(f"timing {len(CASES)} cases x {requests} requests at {large:,} items")
+        counts[size] = count_queries(fx, clients, pages, warmup=max(1, warmup), cases=cases)
+    progress(f"timing {len(cases)} cases x {requests} requests at {large:,} items")
     load_before = load_average()
-    cases = time_cases(fx, clients, pages, requests, warmup, progress)
+    timed = time_cases(fx, clients, pages, requests, warmup, progress, cases=cases)
     load_after = load_average()
-    for case in cases:
+    for case in timed:
         case["queries"] = {str(size): counts[size][case["name"]] for size in sizes}
     return {
         "database": connection.vendor,
@@ -559,7 +579,7 @@ def run_benchmark(
         "sizes": list(sizes),
         "load_seconds": round(load_seconds, 1),
         "load_average": [load_before, load_after],
-        "cases": cases,
+        "cases": timed,
     }
 
 
@@ -619,6 +639,7 @@ def worker(args: argparse.Namespace) -> int:
         requests=args.requests,
         warmup=args.warmup,
         progress=lambda line: print(line, file=sys.stderr, flush=True),
+        cases=select_cases(args.cases),
     )
     Path(args.json_out).write_text(json.dumps(result, ensure_ascii=False, indent=1))
     return 0
@@ -654,6 +675,7 @@ def run_child(database: str, args: argparse.Namespace) -> dict[str, Any]:
             str(args.requests),
             "--warmup",
             str(args.warmup),
+            *(["--cases", args.cases] if args.cases else []),
         ]
         server = None
         if database == "postgres":
@@ -796,6 +818,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=100, help="timed requests per case")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests first")
     parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated")
+    parser.add_argument(
+        "--cases",
+        help="only the cases whose name contains one of these comma-separated words "
+        "(e.g. 'assignee'); implies --no-report, since the report shows every case",
+    )
     parser.add_argument("--no-report", action="store_true", help="leave docs/benchmarks.md alone")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json-out", help=argparse.SUPPRESS)
@@ -804,6 +831,12 @@ def main(argv: list[str] | None = None) -> int:
         return worker(args)
     if not 0 < args.small < args.items:
         parser.error("--small must be less than --items")
+    if args.cases:
+        try:
+            select_cases(args.cases)
+        except ValueError as exc:
+            parser.error(str(exc))
+        args.no_report = True
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     unknown = set(databases) - {"sqlite", "postgres"}
     if unknown:

@@ -109,7 +109,7 @@ def load(people: int, items: int) -> dict:
         project.save(update_fields=["item_counter"])
         Item.assignees.through.objects.bulk_create(
             [
-                Item.assignees.through(item_id=item.pk, user_id=u.pk)
+                Item.assignees.through(item_id=item.pk, user_id=u.pk, project_id=project.pk)
                 for item in made
                 for u in rng.sample(users, rng.randint(1, 3))
             ]

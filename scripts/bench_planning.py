@@ -86,7 +86,7 @@ def load(items: int, links: int):
     made = Item.objects.bulk_create(rows, batch_size=1000)
     ids = [i.pk for i in made]
     for user_item in made[::3]:
-        user_item.assignees.add(lead)
+        user_item.assignees.add(lead, through_defaults={"project_id": project.pk})
     pairs: set[tuple[int, int]] = set()
     while len(pairs) < links:
         a, b = sorted(rng.sample(range(len(ids)), 2))

@@ -122,6 +122,7 @@ EXTENSIONS = [
         "progress",
         "work",
         "events",
+        "insights",
     )
 ]
 for _extension in EXTENSIONS:

@@ -146,6 +146,7 @@ EXTENSIONS = [
         "progress",
         "work",
         "events",
+        "insights",
     )
 ]
 for _extension in EXTENSIONS:

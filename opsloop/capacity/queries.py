@@ -21,7 +21,7 @@ from opsloop.capacity.models import MemberProfile, Skill, TimeEntry
 from opsloop.core.errors import Forbidden, Invalid, NotFound
 from opsloop.core.models import Membership, Role, User
 from opsloop.core.queries import access_workspace, get_member
-from opsloop.work.models import CLOSED_GROUPS, Item, Project
+from opsloop.work.models import CLOSED_GROUPS, Item, ItemAssignee, Project
 from opsloop.work.queries import VIEW, access_item, assignable_users, visible_projects
 
 DEFAULT_CAPACITY = Decimal("40")
@@ -453,7 +453,7 @@ def open_items(membership: Membership, project: Project | None = None) -> QueryS
 
 def item_loads(items: QuerySet[Item]) -> list[ItemLoad]:
     """The loads of those of the items that have assignees: two queries."""
-    through = Item.assignees.through.objects.filter(item__in=items)
+    through = ItemAssignee.objects.filter(item__in=items)
     people: dict[int, list[int]] = defaultdict(list)
     for item_id, user_id in through.values_list("item_id", "user_id").order_by(
         "item_id", "user_id"
@@ -599,7 +599,7 @@ def workload(membership: Membership, filters: WorkloadFilters) -> Workload:
         items.filter(
             start_date__isnull=True,
             due_date__isnull=True,
-            pk__in=Item.assignees.through.objects.filter(user_id__in=ids).values("item_id"),
+            pk__in=ItemAssignee.objects.filter(user_id__in=ids).values("item_id"),
         )
         .order_by("project__key", "number")
         .values_list("pk", flat=True)[:200]
@@ -642,7 +642,7 @@ def cell_items(
     project = _project_param(membership, project_key)
     week = week_of(week)
     items = open_items(membership, project).filter(
-        pk__in=Item.assignees.through.objects.filter(user_id=user_id).values("item_id")
+        pk__in=ItemAssignee.objects.filter(user_id=user_id).values("item_id")
     )
     shares: dict[int, float] = {}
     for load in item_loads(items):
@@ -744,7 +744,7 @@ def suggestions(membership: Membership, item: Item, today: date | None = None) -
     others = open_items(membership).exclude(pk=item.pk)
     hours = person_week_hours(item_loads(others))
     counts: dict[int, int] = defaultdict(int)
-    for user_id in Item.assignees.through.objects.filter(
+    for user_id in ItemAssignee.objects.filter(
         item__in=others, user_id__in=list(users)
     ).values_list("user_id", flat=True):
         counts[user_id] += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -156,13 +157,39 @@ def do_create_workspace(*, actor: User, slug: str, name: str) -> Workspace:
     return workspace
 
 
-def do_update_workspace(*, actor: Membership, name: str) -> Workspace:
+def do_update_workspace(
+    *, actor: Membership, name: str | None = None, time_zone: str | None = None
+) -> Workspace:
     if not actor.at_least(Role.ADMIN):
         raise Forbidden(_("Only admins can change the workspace."))
     workspace = actor.workspace
-    workspace.name = check_text(name, field="name", label=_("Name"), max_length=100)
-    workspace.save(update_fields=["name"])
+    fields = []
+    if name is not None:
+        workspace.name = check_text(name, field="name", label=_("Name"), max_length=100)
+        fields.append("name")
+    if time_zone is not None:
+        workspace.time_zone = check_time_zone(time_zone)
+        fields.append("time_zone")
+    if fields:
+        workspace.save(update_fields=fields)
+        if "time_zone" in fields:
+            record_audit(
+                actor=actor.user,
+                action="workspace.time_zone",
+                workspace=workspace,
+                target=workspace.time_zone,
+            )
     return workspace
+
+
+def check_time_zone(name: str) -> str:
+    name = (name or "").strip()
+    if name not in zoneinfo.available_timezones():
+        raise Invalid(
+            _("Unknown time zone %(name)s: use a name such as Asia/Shanghai.") % {"name": name},
+            field="time_zone",
+        )
+    return name
 
 
 def _check_may_grant(actor: Membership, role: Role) -> None:

@@ -121,13 +121,16 @@ def get_workspace(request: HttpRequest, slug: str) -> Membership:
 @router.patch(
     "/workspaces/{slug}",
     response={200: WorkspaceOut, **ERRORS},
-    summary="Rename a workspace",
-    description="Admins and owners only.",
+    summary="Change a workspace",
+    description="Admins and owners only: its name, its time zone (an IANA name such as "
+    "Asia/Shanghai, the zone insights count days in), or both.",
     tags=WORKSPACES,
 )
 def update_workspace(request: HttpRequest, slug: str, payload: WorkspacePatch) -> Membership:
     membership = access_workspace(request.auth, slug)
-    membership.workspace = actions.do_update_workspace(actor=membership, name=payload.name)
+    membership.workspace = actions.do_update_workspace(
+        actor=membership, name=payload.name, time_zone=payload.time_zone
+    )
     return membership
 
 

@@ -50,11 +50,17 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.GUEST: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
 class Workspace(models.Model):
     """An organisation's space: members, projects, items, and (later) events and goals."""
 
     slug = models.SlugField(_("slug"), max_length=50, unique=True, validators=[slug_validator])
     name = models.CharField(_("name"), max_length=100)
+    # The zone its days are counted in: an event at 23:30 Beijing time is that day's.
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -67,7 +67,10 @@ class WorkspaceIn(Schema):
 
 
 class WorkspacePatch(Schema):
-    name: str
+    name: str | None = None
+    time_zone: str | None = Field(
+        None, description="An IANA zone such as Asia/Shanghai: the zone insights count days in."
+    )
 
 
 class WorkspaceOut(Schema):
@@ -76,6 +79,7 @@ class WorkspaceOut(Schema):
     id: int
     slug: str
     name: str
+    time_zone: str
     created_at: datetime
     role: str = Field(description="The caller's role in the workspace.")
 
@@ -91,6 +95,10 @@ class WorkspaceOut(Schema):
     @staticmethod
     def resolve_name(membership) -> str:
         return membership.workspace.name
+
+    @staticmethod
+    def resolve_time_zone(membership) -> str:
+        return membership.workspace.time_zone
 
     @staticmethod
     def resolve_created_at(membership) -> datetime:

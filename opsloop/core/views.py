@@ -121,6 +121,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         if membership.at_least(Role.ADMIN)
         else [],
         "roles": Role.choices,
+        "time_zones": COMMON_TIME_ZONES,
         "error": error,
         "nav": "members",
     }
@@ -160,9 +161,21 @@ def _handle_member_post(request: HttpRequest, membership) -> bool:
     elif op == "rename":
         actions.do_update_workspace(actor=membership, name=request.POST.get("name", ""))
         messages.success(request, _("Workspace renamed."))
+    elif op == "time_zone":
+        actions.do_update_workspace(actor=membership, time_zone=request.POST.get("time_zone", ""))
+        messages.success(request, _("Time zone changed."))
     else:
         raise Invalid(_("Unknown operation."))
     return False
+
+
+# Offered first in the time zone field; any IANA name is taken.
+COMMON_TIME_ZONES = (
+    "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo",
+    "Asia/Seoul", "Asia/Bangkok", "Asia/Kolkata", "Asia/Dubai", "Europe/London",
+    "Europe/Berlin", "Europe/Paris", "America/New_York", "America/Chicago",
+    "America/Los_Angeles", "Australia/Sydney", "UTC",
+)  # fmt: skip
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:

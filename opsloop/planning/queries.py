@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from opsloop.core.errors import NotFound
 from opsloop.core.models import Membership, User
 from opsloop.planning.models import Dependency, DependencyKind, Milestone
-from opsloop.work.models import CLOSED_GROUPS, Item, Project, StateGroup
+from opsloop.work.models import CLOSED_GROUPS, Item, ItemAssignee, Project, StateGroup
 from opsloop.work.queries import (
     VIEW,
     access_project,
@@ -394,7 +394,8 @@ def timeline_payload(
     people: dict[int, list[int]] = defaultdict(list)
     names: dict[str, str] = {}
     assigned = (
-        Item.assignees.through.objects.filter(item__project__in=projects)
+        # The rows carry their item's project: no join to the items to pick the projects'.
+        ItemAssignee.objects.filter(project__in=projects)
         .values_list("item_id", "user_id", "user__display_name", "user__username")
         .order_by("user__display_name", "user__username")
     )

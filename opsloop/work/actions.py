@@ -415,6 +415,11 @@ def _resolve_assignees(project: Project, user_ids: list[int]) -> list[User]:
     return users
 
 
+def _set_assignees(item: Item, users: list[User]) -> None:
+    """Make users the item's assignees; each row carries the item's project (ItemAssignee)."""
+    item.assignees.set(users, through_defaults={"project_id": item.project_id})
+
+
 def _resolve_labels(project: Project, label_ids: list[int]) -> list[Label]:
     label_ids = list(dict.fromkeys(label_ids))
     labels = list(Label.objects.filter(workspace_id=project.workspace_id, pk__in=label_ids))
@@ -496,7 +501,7 @@ def do_create_item(*, actor: Membership, project: Project, data: ItemIn) -> Item
         _apply_state(item, state)
         item.save()
         if assignees:
-            item.assignees.set(assignees)
+            _set_assignees(item, assignees)
         if labels:
             item.labels.set(labels)
         _write_field_values(item, values)
@@ -618,7 +623,7 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
             old = sorted(u.username for u in before)
             note("assignees", old, sorted(u.username for u in users))
             added_assignees = [u for u in users if u not in before]
-            item.assignees.set(users)
+            _set_assignees(item, users)
         if "label_ids" in changes:
             labels = _resolve_labels(project, changes["label_ids"])
             old = sorted(label.name for label in item.labels.all())

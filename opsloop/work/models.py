@@ -175,7 +175,7 @@ class Item(models.Model):
         _("priority"), choices=Priority.choices, default=Priority.NONE
     )
     assignees = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="assigned_items", blank=True
+        settings.AUTH_USER_MODEL, through="ItemAssignee", related_name="assigned_items", blank=True
     )
     labels = models.ManyToManyField(Label, related_name="items", blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
@@ -270,6 +270,32 @@ class Item(models.Model):
     def custom_field_values(self) -> dict[str, object]:
         """{field id: value} as the API gives it."""
         return {str(field_id): row.value for field_id, row in self.field_rows.items()}
+
+
+class ItemAssignee(models.Model):
+    """One assignee of an item, with the item's project copied onto the row."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The item's project, so that a project's assignments are one range of an index: the
+    # sizes of a list grouped by assignee, and the items of an assignee, are read from
+    # the index alone instead of joining every item to its rows (docs/benchmarks.md).
+    # The item actions write it with each row (_set_assignees). An action that moved an
+    # item to another project would have to rewrite its rows; none does (do_move_item
+    # moves within the project). No index of its own: the two below start with it.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        # The table and unique index are those Django made for the former automatic
+        # through table (migration work/0006 adopted them, rows and all).
+        db_table = "work_item_assignees"
+        unique_together = [("item", "user")]
+        indexes = [
+            # Group sizes and "assigned to" filters within a project.
+            models.Index(fields=["project", "user", "item"], name="item_assignee_project_user"),
+            # How many of a project's items have someone (the "no assignee" group).
+            models.Index(fields=["project", "item"], name="item_assignee_project_item"),
+        ]
 
 
 class Activity(models.Model):

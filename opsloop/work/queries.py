@@ -11,18 +11,23 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
     Model,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.expressions import OrderBy
+from django.db.models.expressions import Col, OrderBy
+from django.db.models.fields.related_lookups import RelatedExact
+from django.db.models.sql.where import AND
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +44,7 @@ from opsloop.work.models import (
     CustomFieldValue,
     FieldType,
     Item,
+    ItemAssignee,
     Label,
     Layout,
     Project,
@@ -537,7 +543,38 @@ def _field_condition(f: FieldFilter) -> Q:
     return Q(text__icontains=f.values[0])
 
 
+def project_of(items: QuerySet[Item]) -> int | None:
+    """The id of the one project that items are limited to, if they are: the lists of a
+    project start from project_items(project), whose condition on the project this finds
+    among the conditions that every item of the queryset must meet.
+
+    With it, the assignees of those items are one range of ItemAssignee's (project, ...)
+    indexes, which is how a grouped list counts its groups and an assignee filter finds
+    its items without joining every item of the project to its assignees."""
+    where = items.query.where
+    if where.connector != AND or where.negated:
+        return None
+    project_field = Item._meta.get_field("project")
+    for condition in where.children:
+        if (
+            isinstance(condition, RelatedExact)
+            and isinstance(condition.lhs, Col)
+            and condition.lhs.alias == Item._meta.db_table
+            and condition.lhs.target is project_field
+            and isinstance(condition.rhs, int)
+        ):
+            return condition.rhs
+    return None
+
+
+def _assignments(project_id: int | None) -> QuerySet[ItemAssignee]:
+    """Assignee rows, of one project when it is known (so that its indexes answer)."""
+    rows = ItemAssignee.objects.all()
+    return rows if project_id is None else rows.filter(project_id=project_id)
+
+
 def filter_items(items: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
+    project_id = project_of(items) if filters.assignees else None
     for f in filters.custom:
         # Each a semi-join on the (field, …) index of the value table, as labels are.
         rows = CustomFieldValue.objects.filter(field_id=f.field.pk)
@@ -552,10 +589,11 @@ def filter_items(items: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
     if filters.assignees or filters.unassigned:
         cond = Q()
         if filters.assignees:
+            # A semi-join that the (project, user, item) index answers on its own.
             cond |= Q(
-                pk__in=Item.assignees.through.objects.filter(user_id__in=filters.assignees).values(
-                    "item_id"
-                )
+                pk__in=_assignments(project_id)
+                .filter(user_id__in=filters.assignees)
+                .values("item_id")
             )
         if filters.unassigned:
             cond |= Q(assignees__isnull=True)
@@ -726,6 +764,40 @@ def _group_position(spanned: list[object]) -> list[OrderBy]:
     return [place.asc()]
 
 
+class _CountDistinct(Func):
+    """COUNT(DISTINCT column) that Django does not take for an aggregate, so that a
+    subquery of it has no GROUP BY: it counts every row the subquery selects and always
+    answers one row (0 when there are none)."""
+
+    function = "COUNT"
+    template = "%(function)s(DISTINCT %(expressions)s)"
+    output_field = IntegerField()
+
+
+def _assignee_group_sizes(items: QuerySet[Item], project_id: int) -> dict[object, int]:
+    """Rows under each assignee of a whole project's list grouped by assignee, and under
+    None the items with nobody: one query.
+
+    Counted from the project's ItemAssignee rows, which the (project, user, item) and
+    (project, item) indexes hold on their own; the items with nobody are the project's
+    items less those with a row. Joining every item to its rows and grouping the joined
+    rows cost 60 ms on SQLite at 100,000 items; this, 17 ms."""
+    rows = _assignments(project_id)
+    per_person = rows.order_by().values_list("user_id").annotate(rows=Count("*"))
+    with_someone = rows.order_by().annotate(n=_CountDistinct("item_id")).values("n")
+    nobody = (
+        items.order_by()
+        .annotate(nobody_key=Value(None, output_field=BigIntegerField()))
+        .values_list("nobody_key")
+        .annotate(rows=Count("pk") - Subquery(with_someone))
+    )
+    sizes: dict[object, int] = {}
+    for group_key, size in per_person.union(nobody, all=True):
+        if size:
+            sizes[group_key] = size
+    return sizes
+
+
 def list_items(
     base: QuerySet[Item],
     filters: ItemFilters,
@@ -755,9 +827,19 @@ def list_items(
         # of 100,000 items has more rows than items, and sorting them all for each page
         # cost hundreds of milliseconds).
         key = key_fields[-1]
-        sizes = {
-            row[key]: row["rows"] for row in items.values(key).annotate(rows=Count("pk")).order_by()
-        }
+        # A whole project's list counts its assignees' rows from the index alone; a
+        # filtered one joins the items it keeps to their rows, which is cheaper than
+        # matching all of the project's rows against those items.
+        project_id = (
+            project_of(base) if filters.group == "assignee" and not filters.active else None
+        )
+        if project_id is not None:
+            sizes = _assignee_group_sizes(items, project_id)
+        else:
+            sizes = {
+                row[key]: row["rows"]
+                for row in items.values(key).annotate(rows=Count("pk")).order_by()
+            }
         if filters.group in GROUP_ORDER:
             # The groups' order by a query of their own (a few users, labels or states)
             # rather than a join per row: joining 100,000 rows to their users only to sort
@@ -872,8 +954,18 @@ def board_columns(
     of states, not of items; the rest come per column with board_column_more."""
     states = list(list_states(project))
     base = filter_items(project_items(project), filters)
+    # Grouped by the state column itself, SQLite reads every item of the project through
+    # the (project, state, ...) index to have them in state order, even when the filters'
+    # own index would read a few (a busy assignee's high-priority items: 37 ms instead of
+    # 8 at 100,000 items). Grouping filtered items by an expression of it lets the filters
+    # choose the index; PostgreSQL hashes the groups either way.
+    column = F("state_id") + 0 if filters.active else F("state_id")
     counts = dict(
-        base.values("state_id").annotate(n=Count("pk")).order_by().values_list("state_id", "n")
+        base.annotate(column=column)
+        .values("column")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("column", "n")
     )
     columns = []
     ids: list[int] = []
@@ -931,11 +1023,7 @@ def my_work(
     end_of_week = today + timedelta(days=6 - today.weekday())
     mine = (
         workspace_items(membership)
-        .filter(
-            pk__in=Item.assignees.through.objects.filter(user_id=membership.user_id).values(
-                "item_id"
-            )
-        )
+        .filter(pk__in=ItemAssignee.objects.filter(user_id=membership.user_id).values("item_id"))
         .exclude(state__group__in=CLOSED_GROUPS)
     )
     overdue = _load(mine.filter(due_date__lt=today).order_by("due_date", "id")[:100])

@@ -152,6 +152,7 @@ def test_create_workspace_makes_me_owner(api, owner):
         "id": response.json()["id"],
         "slug": "growth-team",
         "name": "增长组",
+        "time_zone": "Asia/Shanghai",  # the install's OPSLOOP_TIME_ZONE
         "created_at": response.json()["created_at"],
         "role": "owner",
     }

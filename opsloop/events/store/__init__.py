@@ -36,6 +36,14 @@ class EventFilter:
     distinct_ids: tuple[str, ...] = field(default=())
 
 
+class QueryTimeout(Exception):
+    """A query ran past its time limit and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"stopped after {seconds:g} s")
+        self.seconds = seconds
+
+
 class EventStore(Protocol):
     def write(self, rows: list[dict[str, Any]], *, name: str | None = None) -> None:
         """Store rows (each with its person_id), durable when it returns. The flusher has
@@ -71,11 +79,25 @@ class EventStore(Protocol):
         *,
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
+        timeout: float | None = None,
     ) -> list[tuple[Any, ...]]:
         """Run the store's own SQL (DuckDB's or ClickHouse's dialect) in which `events` is
-        this workspace's events, from since to until when given; the result rows. For the
-        insights compiler: the query is trusted, the parameters carry user input (DuckDB:
-        `?` or `$name`; ClickHouse: `{name:Type}` with a dict)."""
+        this workspace's events, from since to until when given, with merged persons read
+        as the person they merged into; `persons` is its latest persons snapshot
+        (person_id, user_id, first_seen, traits) and `merges` that snapshot's merged ids
+        (from_id -> to_id). The result rows. For the insights compiler: the query is
+        trusted, the parameters carry user input (DuckDB: `?` or `$name`; ClickHouse:
+        `{name:Type}` with a dict). QueryTimeout when it runs past `timeout` seconds."""
+
+    def data_version(self, workspace_id: int) -> str:
+        """A token that changes whenever the workspace's stored events change."""
+
+    def persons_version(self, workspace_id: int) -> tuple[str, float] | None:
+        """The data version the persons snapshot was made at and when (epoch seconds)."""
+
+    def write_persons(self, workspace_id: int, version: str, persons: Any, merges: Any) -> None:
+        """Replace the workspace's persons snapshot (Arrow tables: persons with person_id,
+        user_id, first_seen, traits; merges with from_id, to_id)."""
 
 
 def get_store() -> EventStore:

@@ -22,8 +22,10 @@ import datetime as dt
 import math
 import re
 import threading
+import time
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,7 +33,7 @@ from typing import Any, Protocol
 import orjson
 
 from opsloop.events.rows import COLUMNS
-from opsloop.events.store import EventFilter
+from opsloop.events.store import EventFilter, QueryTimeout
 from opsloop.events.store._rows import UTC, normalized, read_row
 
 INSERT_BATCH_ROWS = 50_000
@@ -136,9 +138,29 @@ class ClickHouseStore:
             f"SETTINGS non_replicated_deduplication_window = {DEDUPLICATION_WINDOW}"
         )
 
+    def persons_ddl(self) -> list[str]:
+        """The persons snapshot tables: a snapshot's rows carry its id, and the snapshots
+        table says which one is each workspace's latest."""
+        t = self.table
+        return [
+            f"CREATE TABLE IF NOT EXISTS {t}_persons (\n"
+            "    workspace_id Int64, snapshot String, person_id Int64, user_id String,\n"
+            "    first_seen DateTime64(6, 'UTC'), traits String\n"
+            ") ENGINE = MergeTree ORDER BY (workspace_id, snapshot, person_id)",
+            f"CREATE TABLE IF NOT EXISTS {t}_merges (\n"
+            "    workspace_id Int64, snapshot String, from_id Int64, to_id Int64\n"
+            ") ENGINE = MergeTree ORDER BY (workspace_id, snapshot, from_id)",
+            f"CREATE TABLE IF NOT EXISTS {t}_person_snapshots (\n"
+            "    workspace_id Int64, snapshot String, version String, merges UInt64,\n"
+            "    created Float64\n"
+            ") ENGINE = ReplacingMergeTree(created) ORDER BY workspace_id",
+        ]
+
     def _ensure(self) -> None:
         if not self._ready:
             self.executor.query(self.ddl())
+            for statement in self.persons_ddl():
+                self.executor.query(statement)
             self._ready = True
 
     def _rows(self, sql: str) -> list[dict[str, Any]]:
@@ -188,22 +210,124 @@ class ClickHouseStore:
         *,
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
+        timeout: float | None = None,
     ) -> list[tuple[Any, ...]]:
-        """Run a ClickHouse query in which `events` is this workspace's events (a CTE
-        shadowing the table). Parameters as `{name:Type}` with a dict, bound here as
-        literals (the Type is ClickHouse's, for the reader; the value decides the literal).
-        Values come back as JSON gives them (numbers, strings)."""
+        """Run a ClickHouse query in which `events` is this workspace's events, with merged
+        persons applied, `persons` and `merges` its persons snapshot (CTEs shadowing the
+        tables). Parameters as `{name:Type}` with a dict, bound here as literals (the Type
+        is ClickHouse's, for the reader; the value decides the literal). Values come back
+        as JSON gives them (numbers, strings). QueryTimeout past `timeout` seconds."""
         self._ensure()
         scope = where_sql(EventFilter(workspace_id=workspace_id, since=since, until=until))
-        cte = f"events AS (SELECT * FROM {self.table} WHERE {scope})"
+        snapshot = self._snapshot(workspace_id)
+        ws = bind(int(workspace_id))
+        if snapshot is None:
+            persons = (
+                "SELECT toInt64(0) AS person_id, '' AS user_id, "
+                "toDateTime64(0, 6, 'UTC') AS first_seen, '' AS traits LIMIT 0"
+            )
+            merges = "SELECT toInt64(0) AS from_id, toInt64(0) AS to_id LIMIT 0"
+        else:
+            which = f"workspace_id = {ws} AND snapshot = {bind(snapshot[0])}"
+            persons = (
+                f"SELECT person_id, user_id, first_seen, traits FROM {self.table}_persons "
+                f"WHERE {which}"
+            )
+            merges = f"SELECT from_id, to_id FROM {self.table}_merges WHERE {which}"
+        if snapshot is not None and snapshot[2]:
+            # An event stored under a person since merged is the surviving person's.
+            events = (
+                "SELECT e.* REPLACE (if(m.to_id = 0, e.person_id, m.to_id) AS person_id) "
+                f"FROM {self.table} AS e LEFT JOIN ({merges}) AS m ON m.from_id = e.person_id "
+                f"WHERE {scope.replace('workspace_id', 'e.workspace_id', 1)}"
+            )
+        else:
+            events = f"SELECT * FROM {self.table} WHERE {scope}"
+        cte = f"events AS ({events}), persons AS ({persons}), merges AS ({merges})"
         text = bind_params(query, params)
         stripped = text.lstrip()
         if stripped[:4].upper() == "WITH" and stripped[4:5].isspace():
             text = f"WITH {cte}, {stripped[5:]}"
         else:
             text = f"WITH {cte} {text}"
-        out = self.executor.query(text, "JSONCompactEachRow")
+        if timeout is not None:
+            text += f" SETTINGS max_execution_time = {max(1, math.ceil(timeout))}"
+        try:
+            out = self.executor.query(text, "JSONCompactEachRow")
+        except Exception as exc:
+            if "TIMEOUT_EXCEEDED" in str(exc):
+                raise QueryTimeout(timeout or 0) from None
+            raise
         return [tuple(orjson.loads(line)) for line in out.splitlines() if line.strip()]
+
+    # --- persons snapshots
+
+    def _snapshot(self, workspace_id: int) -> tuple[str, str, int, float] | None:
+        rows = self._rows(
+            "SELECT snapshot, version, merges, created FROM "
+            f"{self.table}_person_snapshots WHERE workspace_id = {bind(int(workspace_id))} "
+            "ORDER BY created DESC LIMIT 1"
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return str(row["snapshot"]), str(row["version"]), int(row["merges"]), float(row["created"])
+
+    def data_version(self, workspace_id: int) -> str:
+        rows = self._rows(
+            f"SELECT count() AS n, toString(max(received_at)) AS last FROM {self.table} "
+            f"WHERE workspace_id = {bind(int(workspace_id))}"
+        )
+        return f"{rows[0]['n']}:{rows[0]['last']}" if rows else "0"
+
+    def persons_version(self, workspace_id: int) -> tuple[str, float] | None:
+        self._ensure()
+        snapshot = self._snapshot(workspace_id)
+        return (snapshot[1], snapshot[3]) if snapshot else None
+
+    def write_persons(self, workspace_id: int, version: str, persons: Any, merges: Any) -> None:
+        """Insert the snapshot under a new id, make it the latest, then delete the rows
+        of the ones before."""
+        self._ensure()
+        ws = int(workspace_id)
+        snapshot = uuid.uuid4().hex
+        person_rows = [
+            {
+                "workspace_id": ws,
+                "snapshot": snapshot,
+                "person_id": row["person_id"],
+                "user_id": row["user_id"] or "",
+                "first_seen": row["first_seen"].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                "traits": row["traits"] or "{}",
+            }
+            for row in persons.to_pylist()
+        ]
+        merge_rows = [
+            {"workspace_id": ws, "snapshot": snapshot, **row} for row in merges.to_pylist()
+        ]
+        for table, rows in (("persons", person_rows), ("merges", merge_rows)):
+            for start in range(0, len(rows), INSERT_BATCH_ROWS):
+                data = b"".join(
+                    orjson.dumps(row) + b"\n" for row in rows[start : start + INSERT_BATCH_ROWS]
+                )
+                self.executor.insert(f"INSERT INTO {self.table}_{table} FORMAT JSONEachRow", data)
+        self.executor.insert(
+            f"INSERT INTO {self.table}_person_snapshots FORMAT JSONEachRow",
+            orjson.dumps(
+                {
+                    "workspace_id": ws,
+                    "snapshot": snapshot,
+                    "version": version,
+                    "merges": len(merge_rows),
+                    "created": time.time(),
+                }
+            ),
+        )
+        for table in ("persons", "merges", "person_snapshots"):
+            self.executor.query(
+                f"DELETE FROM {self.table}_{table} WHERE workspace_id = {bind(ws)} "
+                f"AND snapshot != {bind(snapshot)}"
+            )
 
     def export(self, where: EventFilter, path: Path, fmt: str) -> int:
         formats = {"parquet": "Parquet", "csv": "CSVWithNames"}

@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from opsloop.events.rows import COLUMNS
-from opsloop.events.store import EventFilter
+from opsloop.events.store import EventFilter, QueryTimeout
 from opsloop.events.store._rows import as_datetime, as_json_text, day_of, read_row
 
 # Files retired by compact() or delete_persons() are deleted this long after.
@@ -110,7 +110,26 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_partition ON files (workspace_id, day);
 CREATE TABLE IF NOT EXISTS retired (path TEXT PRIMARY KEY, retired_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS batches (name TEXT PRIMARY KEY, written_at REAL NOT NULL);
+-- The latest persons snapshot of each workspace (write_persons), for the insights.
+CREATE TABLE IF NOT EXISTS person_snapshots (
+    workspace_id INTEGER PRIMARY KEY,
+    version TEXT NOT NULL,          -- the data version it was made at
+    persons_path TEXT NOT NULL,
+    merges_path TEXT NOT NULL,
+    merges INTEGER NOT NULL,        -- rows in merges_path: none, no join on reads
+    created REAL NOT NULL
+);
 """
+
+PERSONS_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.int64()),
+        ("user_id", pa.string()),
+        ("first_seen", pa.timestamp("us", tz="UTC")),
+        ("traits", pa.string()),
+    ]
+)
+MERGES_SCHEMA = pa.schema([("from_id", pa.int64()), ("to_id", pa.int64())])
 
 
 class ParquetStore:
@@ -282,31 +301,114 @@ class ParquetStore:
         *,
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
+        timeout: float | None = None,
     ) -> list[tuple[Any, ...]]:
-        """Run a DuckDB query in which `events` is a view of this workspace's events
-        (only the days from since to until, when given: fewer files to open). Parameters
-        as DuckDB takes them: `?` with a sequence, `$name` with a dict. For the insights
-        compiler; the query is trusted SQL, the parameters are user input."""
+        """Run a DuckDB query in which `events` is a view of this workspace's events (only
+        the days from since to until, when given: fewer files to open) with merged persons
+        applied, and `persons` its latest persons snapshot. Parameters as DuckDB takes
+        them: `?` with a sequence, `$name` with a dict. For the insights compiler; the
+        query is trusted SQL, the parameters are user input. QueryTimeout past `timeout`
+        seconds."""
         files = self._files(EventFilter(workspace_id=workspace_id, since=since, until=until))
+        with self._manifest() as manifest:
+            snapshot = manifest.execute(
+                "SELECT persons_path, merges_path, merges FROM person_snapshots "
+                "WHERE workspace_id = ?",
+                (workspace_id,),
+            ).fetchone()
         connection = self._connect()
+        timer = None
         try:
+            raw = "raw_events" if snapshot and snapshot[2] else "events"
             if files:
                 listed = ", ".join(_literal(path) for path in files)
                 connection.execute(
-                    "CREATE TEMP VIEW events AS SELECT * FROM "
+                    f"CREATE TEMP VIEW {raw} AS SELECT * FROM "
                     f"read_parquet([{listed}], union_by_name = true) "
                     f"WHERE workspace_id = {int(workspace_id)}"
                 )
             else:
-                # No file yet: an empty view of the right shape, so queries still run.
-                types = ", ".join(
-                    f'CAST(NULL AS {_duck_type(kind)}) AS "{name}"'
-                    for name, (kind, _ch) in COLUMNS.items()
+                connection.execute(f"CREATE TEMP VIEW {raw} AS {_empty(SCHEMA)}")
+            if snapshot:
+                persons, merges, _count = snapshot
+                for view, path in (("persons", persons), ("merges", merges)):
+                    connection.execute(
+                        f"CREATE TEMP VIEW {view} AS SELECT * FROM "
+                        f"read_parquet({_literal(str(self.directory / path))})"
+                    )
+            else:
+                connection.execute(f"CREATE TEMP VIEW persons AS {_empty(PERSONS_SCHEMA)}")
+                connection.execute(f"CREATE TEMP VIEW merges AS {_empty(MERGES_SCHEMA)}")
+            if raw == "raw_events":
+                # An event stored under a person since merged is the surviving person's.
+                connection.execute(
+                    "CREATE TEMP VIEW events AS SELECT e.* REPLACE "
+                    "(coalesce(m.to_id, e.person_id) AS person_id) "
+                    "FROM raw_events e LEFT JOIN merges m ON m.from_id = e.person_id"
                 )
-                connection.execute(f"CREATE TEMP VIEW events AS SELECT {types} LIMIT 0")
-            return connection.execute(query, params).fetchall()
+            if timeout is not None:
+                timer = threading.Timer(timeout, connection.interrupt)
+                timer.start()
+            try:
+                return connection.execute(query, params).fetchall()
+            except duckdb.InterruptException:
+                raise QueryTimeout(timeout or 0) from None
         finally:
+            if timer is not None:
+                timer.cancel()
             connection.close()
+
+    # --- persons snapshots
+
+    def data_version(self, workspace_id: int) -> str:
+        """Changes whenever this workspace's events do (a write, compaction, a delete)."""
+        with self._manifest() as manifest:
+            row = manifest.execute(
+                "SELECT count(*), coalesce(sum(rows), 0), coalesce(max(created), 0) "
+                "FROM files WHERE workspace_id = ?",
+                (workspace_id,),
+            ).fetchone()
+        return f"{row[0]}:{row[1]}:{row[2]:.6f}" if row else "0"
+
+    def persons_version(self, workspace_id: int) -> tuple[str, float] | None:
+        """The data version the workspace's persons snapshot was made at, and when."""
+        with self._manifest() as manifest:
+            row = manifest.execute(
+                "SELECT version, created FROM person_snapshots WHERE workspace_id = ?",
+                (workspace_id,),
+            ).fetchone()
+        return (str(row[0]), float(row[1])) if row else None
+
+    def write_persons(
+        self, workspace_id: int, version: str, persons: pa.Table, merges: pa.Table
+    ) -> None:
+        """Make `persons` (PERSONS_SCHEMA: the surviving persons) and `merges`
+        (MERGES_SCHEMA: merged person -> survivor) the workspace's snapshot; the files of
+        the one before are retired like compacted ones."""
+        stem = f"persons/workspace={int(workspace_id)}/{uuid.uuid4().hex}"
+        self._put(f"{stem}.persons.parquet", lambda tmp: _write_table(persons, tmp))
+        self._put(f"{stem}.merges.parquet", lambda tmp: _write_table(merges, tmp))
+        now = time.time()
+        with self._manifest(write=True) as manifest:
+            old = manifest.execute(
+                "SELECT persons_path, merges_path FROM person_snapshots WHERE workspace_id = ?",
+                (workspace_id,),
+            ).fetchone()
+            if old:
+                manifest.executemany(
+                    "INSERT OR REPLACE INTO retired VALUES (?, ?)", [(p, now) for p in old]
+                )
+            manifest.execute(
+                "INSERT OR REPLACE INTO person_snapshots VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    workspace_id,
+                    version,
+                    f"{stem}.persons.parquet",
+                    f"{stem}.merges.parquet",
+                    merges.num_rows,
+                    now,
+                ),
+            )
 
     def export(self, where: EventFilter, path: Path, fmt: str) -> int:
         if fmt not in ("parquet", "csv"):
@@ -480,7 +582,10 @@ class ParquetStore:
             manifest.executemany("DELETE FROM retired WHERE path = ?", [(p,) for p in gone])
             known = {row[0] for row in manifest.execute("SELECT path FROM files")}
             known |= {row[0] for row in manifest.execute("SELECT path FROM retired")}
-        for file in self.directory.glob("workspace=*/day=*/*"):
+        for file in [
+            *self.directory.glob("workspace=*/day=*/*"),
+            *self.directory.glob("persons/workspace=*/*"),
+        ]:
             relative = str(file.relative_to(self.directory))
             with contextlib.suppress(FileNotFoundError):
                 if relative not in known and file.stat().st_mtime < now - ORPHAN_SECONDS:
@@ -531,21 +636,22 @@ def _where_sql(where: EventFilter) -> tuple[str, list[Any]]:
     return " AND ".join(parts), params
 
 
+def _empty(schema: pa.Schema) -> str:
+    """A SELECT of no rows in the columns and types of `schema`."""
+    kinds = {pa.int64(): "BIGINT", pa.string(): "VARCHAR"}
+    columns = ", ".join(
+        f'CAST(NULL AS {kinds.get(field.type, "TIMESTAMPTZ")}) AS "{field.name}"'
+        for field in schema
+    )
+    return f"SELECT {columns} LIMIT 0"
+
+
 def _write_table(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def _duck_type(kind: str) -> str:
-    return {
-        "int64": "BIGINT",
-        "string": "VARCHAR",
-        "json": "VARCHAR",
-        "timestamp": "TIMESTAMPTZ",
-    }[kind]
 
 
 def _sync_dir(directory: Path) -> None:

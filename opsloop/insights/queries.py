@@ -1,0 +1,183 @@
+"""Insights as the pages and the API ask for them: a workspace's query run over its
+events, the persons snapshot current, the result cached per query and data version, and
+a time limit on every statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import ValidationError
+
+from opsloop.core.errors import Invalid, OpsloopError
+from opsloop.core.models import Membership, User, Workspace
+from opsloop.core.paging import Paged, page_numbers
+from opsloop.events import queries as event_queries
+from opsloop.events.models import Person
+from opsloop.events.store import QueryTimeout, get_store
+from opsloop.insights.engine import make_plan, persons_behind, run_query
+from opsloop.insights.persons import ensure_snapshot
+from opsloop.insights.plan import Plan
+from opsloop.insights.query import parse_query
+
+CACHE_SECONDS = 60 * 60
+
+
+class QueryTooSlow(OpsloopError):
+    """A statement ran past INSIGHTS_TIMEOUT and was stopped."""
+
+    status = 422
+    code = "query_timeout"
+
+
+def access_insights(user: User, slug: str) -> Membership:
+    """Members and above see insights, as they see events."""
+    return event_queries.access_events(user, slug)
+
+
+def check_query(data: Any, *, field: str = "") -> Any:
+    """A query description from JSON data, or Invalid naming where it is wrong: `field`
+    is where the query sits in the request ("" when it is the whole body)."""
+    if not isinstance(data, dict):
+        raise Invalid(_("Send the query as a JSON object."), field=field or "kind")
+    try:
+        return parse_query(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        where = _place(errors[0], data)
+        raise Invalid(
+            _("The query is not valid: %(where)s: %(what)s")
+            % {"where": where or "kind", "what": errors[0].get("msg", "")},
+            field=".".join(part for part in (field, where or "kind") if part),
+            data={
+                "errors": [{"loc": _place(e, data), "message": e.get("msg", "")} for e in errors]
+            },
+        ) from None
+
+
+def _place(error: Any, data: dict[str, Any]) -> str:
+    """Where an error is, as a dotted path in the query: pydantic puts the kind (the
+    union's tag) first, and names no place when the kind itself is wrong."""
+    if error.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+        return "kind"
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] == data.get("kind"):
+        loc = loc[1:]
+    return ".".join(part for part in loc if not part.startswith("function-"))
+
+
+def local_today(workspace: Workspace) -> dt.date:
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(workspace.time_zone)).date()
+
+
+def _plan(workspace: Workspace) -> tuple[Plan, str]:
+    store = get_store()
+    version = ensure_snapshot(store, workspace.pk)
+    plan = make_plan(
+        store,
+        workspace.pk,
+        workspace.time_zone,
+        local_today(workspace),
+        timeout=settings.INSIGHTS_TIMEOUT,
+    )
+    return plan, store.data_version(workspace.pk) + "/" + version
+
+
+def list_event_names(workspace: Workspace) -> list[str]:
+    """The event names of the last 90 days, the most sent first (at most 200), for the
+    builder's choices; cached for five minutes."""
+    key = f"insights:events:{workspace.pk}"
+    names = cache.get(key)
+    if names is None:
+        store = get_store()
+        since = timezone.now() - dt.timedelta(days=90)
+        try:
+            # `since` only picks the days' files: a name from just before is no harm.
+            rows = store.sql(
+                workspace.pk,
+                "SELECT event, count(*) AS n FROM events GROUP BY event ORDER BY n DESC, event "
+                "LIMIT 200",
+                since=since,
+                timeout=settings.INSIGHTS_TIMEOUT,
+            )
+        except QueryTimeout:
+            rows = []
+        names = [str(row[0]) for row in rows]
+        cache.set(key, names, 300)
+    return names
+
+
+def run_insight(*, workspace: Workspace, query: Any) -> dict[str, Any]:
+    """The query's result (docs/metrics.md), from the cache when the events, the persons
+    snapshot, the zone and today's date are what they were."""
+    plan, version = _plan(workspace)
+    key = _cache_key(workspace, query, plan, version)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    try:
+        result = run_query(query, plan)
+    except QueryTimeout as exc:
+        raise _too_slow(exc) from None
+    result["time_zone"] = workspace.time_zone
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+@dataclass
+class PersonsPage(Paged):
+    items: list[Person]
+    total: int
+    page: int
+    per_page: int
+
+
+def list_persons_behind(
+    *, workspace: Workspace, query: Any, selection: dict[str, Any], page: Any, per_page: Any
+) -> PersonsPage:
+    """The persons behind one number of the query's result, by id, a page at a time."""
+    number, size = page_numbers(page, per_page)
+    plan, _version = _plan(workspace)
+    try:
+        ids, total = persons_behind(query, plan, selection, limit=size, offset=(number - 1) * size)
+    except QueryTimeout as exc:
+        raise _too_slow(exc) from None
+    except (TypeError, ValueError) as exc:
+        raise Invalid(
+            _("This result has no such number: %(why)s") % {"why": exc}, field="selection"
+        ) from None
+    persons = event_queries.persons_by_ids(workspace.pk, ids)
+    return PersonsPage(items=persons, total=total, page=number, per_page=size)
+
+
+def _too_slow(exc: QueryTimeout) -> QueryTooSlow:
+    return QueryTooSlow(
+        _(
+            "The query ran longer than %(seconds)s seconds and was stopped. "
+            "Try a shorter date range or fewer steps."
+        )
+        % {"seconds": f"{exc.seconds:g}"}
+    )
+
+
+def _cache_key(workspace: Workspace, query: Any, plan: Plan, version: str) -> str:
+    described = orjson.dumps(query.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    digest = hashlib.sha256(
+        b"|".join(
+            [
+                described,
+                workspace.time_zone.encode(),
+                plan.today.isoformat().encode(),
+                version.encode(),
+            ]
+        )
+    ).hexdigest()
+    return f"insights:{workspace.pk}:{digest}"

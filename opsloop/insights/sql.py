@@ -1,0 +1,363 @@
+"""What the compilers share: the two SQL dialects, bound parameters, the time zone and
+date range of a query, and property filters.
+
+The compilers write one SQL text per query and ask the dialect only for what DuckDB and
+ClickHouse spell differently (local dates, JSON, quantiles, arg_min, bit counts). Every
+value a user sends is a parameter: `Sql.param` names it, and the store binds it (DuckDB:
+`$p1` with a dict; ClickHouse: `{p1:String}`, bound as a literal by the store). The time
+zone is checked against the zone database before it is written into the text.
+"""
+
+# SQL here is built from our own fragments; user values are bound parameters.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+from opsloop.events.rows import COLUMNS
+from opsloop.insights.query import EventSelector, PropertyFilter
+
+# Event columns a filter or breakdown may name directly (the rest are JSON keys of
+# `properties`): the context fields ingestion keeps as columns.
+EVENT_COLUMNS = {
+    name
+    for name, (kind, _ch) in COLUMNS.items()
+    if kind == "string"
+    and name not in ("message_id", "type", "anonymous_id", "distinct_id", "ip", "user_agent")
+}
+
+
+class Dialect:
+    """The spellings of one engine."""
+
+    name = ""
+
+    def placeholder(self, name: str, value: Any) -> str:
+        raise NotImplementedError
+
+    def local_date(self, expr: str, tz: str) -> str:
+        raise NotImplementedError
+
+    def local_hour(self, expr: str, tz: str) -> str:
+        raise NotImplementedError
+
+    def days_since(self, day: dt.date, expr: str) -> str:
+        """Whole days from `day` to the date `expr`."""
+        raise NotImplementedError
+
+    def month_number(self, expr: str) -> str:
+        raise NotImplementedError
+
+    def json_text(self, column: str, key: str) -> str:
+        """A JSON key's value as text, NULL when missing or empty."""
+        raise NotImplementedError
+
+    def number(self, expr: str) -> str:
+        raise NotImplementedError
+
+    def contains(self, expr: str, needle: str) -> str:
+        raise NotImplementedError
+
+    def quantile(self, expr: str, q: float) -> str:
+        raise NotImplementedError
+
+    def arg_min(self, value: str, key: str) -> str:
+        raise NotImplementedError
+
+    def arg_max(self, value: str, key: str) -> str:
+        raise NotImplementedError
+
+    def key_pair(self, a: str, b: str) -> str:
+        raise NotImplementedError
+
+    def bit_count(self, expr: str) -> str:
+        raise NotImplementedError
+
+    def bit_and(self, a: str, b: str) -> str:
+        raise NotImplementedError
+
+    def bit_or_agg(self, expr: str) -> str:
+        raise NotImplementedError
+
+    def micros(self, expr: str) -> str:
+        """A timestamp as microseconds since the epoch (an integer)."""
+        raise NotImplementedError
+
+    def int_div(self, a: str, b: str) -> str:
+        """Integer division rounded down (towards minus infinity)."""
+        raise NotImplementedError
+
+    def offsets(self, n: int) -> str:
+        """A table `k` of the integers 0..n-1, to CROSS JOIN."""
+        raise NotImplementedError
+
+
+class DuckDB(Dialect):
+    name = "duckdb"
+
+    def placeholder(self, name: str, value: Any) -> str:
+        return f"${name}"
+
+    def local_date(self, expr: str, tz: str) -> str:
+        return f"CAST(timezone('{tz}', {expr}) AS DATE)"
+
+    def local_hour(self, expr: str, tz: str) -> str:
+        return f"hour(timezone('{tz}', {expr}))"
+
+    def days_since(self, day: dt.date, expr: str) -> str:
+        return f"date_diff('day', DATE '{day.isoformat()}', {expr})"
+
+    def month_number(self, expr: str) -> str:
+        return f"(year({expr}) * 12 + month({expr}) - 1)"
+
+    def json_text(self, column: str, key: str) -> str:
+        return f"nullif(json_extract_string({column}, {key}), '')"
+
+    def number(self, expr: str) -> str:
+        return f"TRY_CAST({expr} AS DOUBLE)"
+
+    def contains(self, expr: str, needle: str) -> str:
+        return f"contains({expr}, {needle})"
+
+    def quantile(self, expr: str, q: float) -> str:
+        return f"quantile_cont({expr}, {float(q)!r})"
+
+    def arg_min(self, value: str, key: str) -> str:
+        return f"arg_min({value}, {key})"
+
+    def arg_max(self, value: str, key: str) -> str:
+        return f"arg_max({value}, {key})"
+
+    def key_pair(self, a: str, b: str) -> str:
+        return f"row({a}, {b})"
+
+    def bit_count(self, expr: str) -> str:
+        return f"bit_count({expr})"
+
+    def bit_and(self, a: str, b: str) -> str:
+        return f"({a} & {b})"
+
+    def bit_or_agg(self, expr: str) -> str:
+        return f"bit_or({expr})"
+
+    def micros(self, expr: str) -> str:
+        return f"epoch_us({expr})"
+
+    def int_div(self, a: str, b: str) -> str:
+        # Rounded down: // rounds towards zero, and days before a range's first Monday
+        # are negative.
+        return f"CAST(floor(({a}) / {b}) AS BIGINT)"
+
+    def offsets(self, n: int) -> str:
+        return f"(SELECT range AS k FROM range({int(n)}))"
+
+
+class ClickHouse(Dialect):
+    name = "clickhouse"
+
+    def placeholder(self, name: str, value: Any) -> str:
+        kind = (
+            "Float64"
+            if isinstance(value, float)
+            else "Int64"
+            if isinstance(value, int)
+            else "String"
+        )
+        if isinstance(value, list | tuple):
+            kind = "Array(String)"
+        return "{" + f"{name}:{kind}" + "}"
+
+    def local_date(self, expr: str, tz: str) -> str:
+        return f"toDate({expr}, '{tz}')"
+
+    def local_hour(self, expr: str, tz: str) -> str:
+        return f"toHour({expr}, '{tz}')"
+
+    def days_since(self, day: dt.date, expr: str) -> str:
+        return f"dateDiff('day', toDate('{day.isoformat()}'), {expr})"
+
+    def month_number(self, expr: str) -> str:
+        return f"(toYear({expr}) * 12 + toMonth({expr}) - 1)"
+
+    def json_text(self, column: str, key: str) -> str:
+        # JSON_VALUE gives '' for a missing key and 'null' for a null: both are not set.
+        return f"nullIf(nullIf(JSON_VALUE({column}, {key}), ''), 'null')"
+
+    def number(self, expr: str) -> str:
+        return f"toFloat64OrNull(toString({expr}))"
+
+    def contains(self, expr: str, needle: str) -> str:
+        return f"(positionUTF8({expr}, {needle}) > 0)"
+
+    def quantile(self, expr: str, q: float) -> str:
+        # Linear interpolation between the closest ranks, as DuckDB's quantile_cont.
+        return f"quantileExactInclusive({float(q)!r})({expr})"
+
+    def arg_min(self, value: str, key: str) -> str:
+        return f"argMin({value}, {key})"
+
+    def arg_max(self, value: str, key: str) -> str:
+        return f"argMax({value}, {key})"
+
+    def key_pair(self, a: str, b: str) -> str:
+        return f"tuple({a}, {b})"
+
+    def bit_count(self, expr: str) -> str:
+        return f"bitCount({expr})"
+
+    def bit_and(self, a: str, b: str) -> str:
+        return f"bitAnd({a}, {b})"
+
+    def bit_or_agg(self, expr: str) -> str:
+        return f"groupBitOr({expr})"
+
+    def micros(self, expr: str) -> str:
+        return f"toUnixTimestamp64Micro({expr})"
+
+    def int_div(self, a: str, b: str) -> str:
+        # Rounded down: intDiv rounds towards zero, and days before a range's first
+        # Monday are negative.
+        return f"toInt64(floor(({a}) / {b}))"
+
+    def offsets(self, n: int) -> str:
+        return f"(SELECT toInt64(number) AS k FROM numbers({int(n)}))"
+
+
+DIALECTS: dict[str, Dialect] = {"duckdb": DuckDB(), "clickhouse": ClickHouse()}
+
+
+def check_time_zone(name: str) -> str:
+    if name not in zoneinfo.available_timezones():
+        raise ValueError(f"unknown time zone: {name!r}")
+    return name
+
+
+@dataclass
+class Sql:
+    """One query being compiled: its dialect, zone, days and parameters."""
+
+    dialect: Dialect
+    tz: str
+    first_day: dt.date  # local, included
+    last_day: dt.date  # local, included
+    params: dict[str, Any] = field(default_factory=dict)
+    person_join: bool = False  # set when a condition reads the person's traits
+
+    def __post_init__(self) -> None:
+        check_time_zone(self.tz)
+
+    # --- values and time
+
+    def param(self, value: Any) -> str:
+        name = f"p{len(self.params) + 1}"
+        self.params[name] = value
+        return self.dialect.placeholder(name, value)
+
+    def moment(self, day: dt.date) -> dt.datetime:
+        """Local midnight of `day`, in UTC."""
+        local = dt.datetime.combine(day, dt.time(), tzinfo=zoneinfo.ZoneInfo(self.tz))
+        return local.astimezone(dt.UTC)
+
+    @property
+    def start(self) -> dt.datetime:
+        return self.moment(self.first_day)
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.moment(self.last_day + dt.timedelta(days=1))
+
+    def timestamp(self, moment: dt.datetime) -> str:
+        if self.dialect.name == "duckdb":
+            return f"{self.param(moment)}::TIMESTAMPTZ"
+        return f"toDateTime64({self.param(moment.strftime('%Y-%m-%d %H:%M:%S.%f'))}, 6, 'UTC')"
+
+    def in_range(self, column: str = "timestamp", since: dt.datetime | None = None) -> str:
+        start = since or self.start
+        return f"{column} >= {self.timestamp(start)} AND {column} < {self.timestamp(self.end)}"
+
+    def local_date(self, expr: str = "timestamp") -> str:
+        return self.dialect.local_date(expr, self.tz)
+
+    def bucket(self, interval: str, expr: str = "timestamp", origin: dt.date | None = None) -> str:
+        """The bucket of a timestamp: an integer counted from the range's first bucket
+        (hour, day, Monday-started week or month), in the workspace's zone."""
+        origin = origin or self.first_day
+        d = self.dialect
+        date = self.local_date(expr)
+        if interval == "hour":
+            return f"({d.days_since(origin, date)} * 24 + {d.local_hour(expr, self.tz)})"
+        if interval == "day":
+            return d.days_since(origin, date)
+        if interval == "week":
+            monday = origin - dt.timedelta(days=origin.weekday())
+            return d.int_div(d.days_since(monday, date), "7")
+        first = origin.year * 12 + origin.month - 1
+        return f"({d.month_number(date)} - {first})"
+
+    # --- properties
+
+    def prop(self, kind: str, key: str) -> str:
+        """A property's value as text (NULL when not set)."""
+        if kind == "person":
+            self.person_join = True
+            return self.dialect.json_text("p.traits", self.param(json_path(key)))
+        if key in EVENT_COLUMNS:
+            return f"nullif(e.{key}, '')"
+        return self.dialect.json_text("e.properties", self.param(json_path(key)))
+
+    def condition(self, f: PropertyFilter) -> str:
+        value = self.prop(f.type, f.key)
+        d = self.dialect
+        if f.op == "is_set":
+            return f"({value} IS NOT NULL)"
+        if f.op == "is_not_set":
+            return f"({value} IS NULL)"
+        if f.op in ("in", "not_in"):
+            assert isinstance(f.value, list)
+            listed = ", ".join(self.param(text_of(v)) for v in f.value)
+            test = f"{value} IN ({listed})"
+            return f"coalesce({test}, false)" if f.op == "in" else f"NOT coalesce({test}, false)"
+        if f.op in ("gt", "gte", "lt", "lte"):
+            sign = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[f.op]
+            return f"coalesce({d.number(value)} {sign} {self.param(float(f.value))}, false)"  # type: ignore[arg-type]
+        needle = self.param(text_of(f.value))
+        if f.op == "eq":
+            return f"coalesce({value} = {needle}, false)"
+        if f.op == "neq":
+            return f"NOT coalesce({value} = {needle}, false)"
+        test = f"coalesce({d.contains(value, needle)}, false)"
+        return test if f.op == "contains" else f"NOT {test}"
+
+    def selects(self, selector: EventSelector) -> str:
+        """The condition an event meets to be one of `selector`'s."""
+        parts = []
+        if selector.event:
+            parts.append(f"e.event = {self.param(selector.event)}")
+        parts += [self.condition(f) for f in selector.filters]
+        return " AND ".join(parts) if parts else "true"
+
+    def events_from(
+        self, where: list[str], columns: str = "e.*", since: dt.datetime | None = None
+    ) -> str:
+        """Events of the range (from `since` when given) that meet every condition, the
+        person joined when a condition needs it. Call after building `where`, so
+        person_join is known."""
+        join = " LEFT JOIN persons p ON p.person_id = e.person_id" if self.person_join else ""
+        conditions = " AND ".join([self.in_range("e.timestamp", since), *where])
+        return f"SELECT {columns} FROM events e{join} WHERE {conditions}"
+
+
+def json_path(key: str) -> str:
+    return '$."' + key + '"'
+
+
+def text_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

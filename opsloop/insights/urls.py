@@ -1,0 +1,8 @@
+from django.urls import path
+
+from opsloop.insights import views
+
+urlpatterns = [
+    path("w/<slug:slug>/insights/", views.insights, name="insights"),
+    path("w/<slug:slug>/insights/persons/", views.insight_persons, name="insight_persons"),
+]

@@ -1,0 +1,194 @@
+"""The insights page: a query builder (a plain GET form, so an insight is a URL), its
+result as a chart and a table, each number a link to the persons behind it, and the
+table as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from opsloop.core.errors import Invalid, OpsloopError
+from opsloop.core.pages import page
+from opsloop.insights import builder, display, queries
+from opsloop.insights.sql import EVENT_COLUMNS
+
+RANGES = [
+    ("today", gettext_lazy("Today")),
+    ("yesterday", gettext_lazy("Yesterday")),
+    ("last_7_days", gettext_lazy("Last 7 days")),
+    ("last_14_days", gettext_lazy("Last 14 days")),
+    ("last_30_days", gettext_lazy("Last 30 days")),
+    ("last_90_days", gettext_lazy("Last 90 days")),
+    ("this_week", gettext_lazy("This week")),
+    ("this_month", gettext_lazy("This month")),
+    ("last_month", gettext_lazy("Last month")),
+    ("this_year", gettext_lazy("This year")),
+    ("custom", gettext_lazy("Custom dates")),
+]
+INTERVALS = [
+    ("hour", gettext_lazy("Hour")),
+    ("day", gettext_lazy("Day")),
+    ("week", gettext_lazy("Week")),
+    ("month", gettext_lazy("Month")),
+]
+ORDERS = [
+    ("ordered", gettext_lazy("In order, anything between")),
+    ("strict", gettext_lazy("In order, nothing between")),
+    ("any", gettext_lazy("In any order")),
+]
+UNITS = [
+    ("minute", gettext_lazy("minutes")),
+    ("hour", gettext_lazy("hours")),
+    ("day", gettext_lazy("days")),
+    ("week", gettext_lazy("weeks")),
+    ("month", gettext_lazy("months")),
+]
+OPERATORS = [
+    ("eq", gettext_lazy("equals")),
+    ("neq", gettext_lazy("does not equal")),
+    ("contains", gettext_lazy("contains")),
+    ("not_contains", gettext_lazy("does not contain")),
+    ("in", gettext_lazy("is one of")),
+    ("not_in", gettext_lazy("is none of")),
+    ("gt", gettext_lazy("greater than")),
+    ("gte", gettext_lazy("at least")),
+    ("lt", gettext_lazy("less than")),
+    ("lte", gettext_lazy("at most")),
+    ("is_set", gettext_lazy("is set")),
+    ("is_not_set", gettext_lazy("is not set")),
+]
+TITLES = {
+    "trends": gettext_lazy("Trends"),
+    "funnel": gettext_lazy("Funnel"),
+    "retention": gettext_lazy("Retention"),
+    "stickiness": gettext_lazy("Stickiness"),
+    "lifecycle": gettext_lazy("Lifecycle"),
+    "paths": gettext_lazy("Paths"),
+    "attribution": gettext_lazy("Channel attribution"),
+}
+
+
+def _default_query(events: list[str]) -> dict[str, Any]:
+    first = events[0] if events else None
+    return {
+        "kind": "trends",
+        "series": [{"event": first, "math": "dau"}],
+        "date_range": {"preset": "last_30_days"},
+    }
+
+
+@login_required
+@page
+def insights(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = queries.access_insights(request.user, slug)
+    workspace = membership.workspace
+    events = queries.list_event_names(workspace)
+    data = (
+        builder.query_from_params(request.GET) if "kind" in request.GET else _default_query(events)
+    )
+    # A kind's tab alone opens its form empty: nothing to run until events are chosen.
+    fresh = set(request.GET) == {"kind"} and data["kind"] != "trends"
+    error: OpsloopError | None = None
+    result = None
+    if not fresh:
+        try:
+            query = queries.check_query(data)
+            result = queries.run_insight(workspace=workspace, query=query)
+        except OpsloopError as exc:
+            error = exc
+    shown = display.tables(result) if result else None
+    if request.GET.get("format") == "csv" and shown is not None and result is not None:
+        return _csv(result["kind"], shown)
+    context = {
+        "membership": membership,
+        "workspace": workspace,
+        "nav": "insights",
+        "form": builder.form_values(data),
+        "result": result,
+        "shown": shown,
+        "error": error,
+        "events": events,
+        "columns": sorted(EVENT_COLUMNS),
+        "maths": list(display.MATH_LABELS.items()),
+        "ranges": RANGES,
+        "intervals": INTERVALS,
+        "periods": INTERVALS[1:],
+        "orders": ORDERS,
+        "units": UNITS,
+        "operators": OPERATORS,
+        "channels": ["utm_source", "utm_medium", "utm_campaign"],
+        "title": TITLES[data.get("kind", "trends")],
+        "fresh": fresh,
+        "query_string": request.GET.urlencode(),
+        "query_json": json.dumps(data, ensure_ascii=False, indent=2),
+    }
+    return TemplateResponse(
+        request, "insights/insights.html", context, status=error.status if error else 200
+    )
+
+
+@login_required
+@page
+def insight_persons(request: HttpRequest, slug: str) -> HttpResponse:
+    """The persons behind one number: the builder's parameters and `sel`, the selection."""
+    membership = queries.access_insights(request.user, slug)
+    workspace = membership.workspace
+    try:
+        found = queries.list_persons_behind(
+            workspace=workspace,
+            query=queries.check_query(builder.query_from_params(request.GET)),
+            selection=_selection(request.GET.get("sel")),
+            page=request.GET.get("page"),
+            per_page=request.GET.get("per_page"),
+        )
+    except Invalid as exc:
+        found, error = None, exc
+    else:
+        error = None
+    context = {
+        "membership": membership,
+        "workspace": workspace,
+        "nav": "insights",
+        "found": found,
+        "error": error,
+    }
+    back = request.GET.copy()
+    for key in ("sel", "page", "per_page"):
+        back.pop(key, None)
+    context["back_query"] = back.urlencode()
+    template = "insights/persons.html"
+    if request.headers.get("HX-Request"):
+        template += "#persons"
+    return TemplateResponse(request, template, context, status=400 if error else 200)
+
+
+def _selection(text: str | None) -> dict[str, Any]:
+    try:
+        selection = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        selection = None
+    if not isinstance(selection, dict):
+        raise Invalid(_("The selection is not valid JSON."), field="sel")
+    return selection
+
+
+def _csv(kind: str, shown: dict[str, Any]) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["", *shown["head"]])
+    for row in shown["rows"]:
+        writer.writerow(
+            [row["label"], *(c["value"] if c["value"] is not None else "" for c in row["cells"])]
+        )
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"insight-{kind}.csv")
+    return response

@@ -1,0 +1,83 @@
+/* The insights page: the chart of the result (ECharts, from the JSON the page embeds),
+   its PNG download, and the side panel that lists the persons behind a number. Without
+   JavaScript the page shows the table, and a number opens the persons' own page. */
+(function () {
+  "use strict";
+
+  var PALETTE = ["#4f46e5", "#16a34a", "#d97706", "#dc2626", "#0891b2", "#9333ea", "#64748b", "#db2777"];
+  var LIFECYCLE = { new: "#16a34a", returning: "#4f46e5", resurrecting: "#0891b2", dormant: "#dc2626" };
+
+  function option(data) {
+    var base = { animation: false, color: PALETTE, tooltip: { trigger: "axis" },
+      grid: { left: 48, right: 20, top: 36, bottom: 36 }, legend: { top: 0, type: "scroll" } };
+    if (data.type === "sankey") {
+      return { animation: false, tooltip: { trigger: "item" },
+        series: [{ type: "sankey", data: data.nodes, links: data.links, emphasis: { focus: "adjacency" },
+          lineStyle: { color: "gradient", curveness: 0.5 }, nodeAlign: "left", left: 10, right: 120 }] };
+    }
+    var percent = data.percent ? "{value}%" : "{value}";
+    base.xAxis = { type: "category", data: data.x, boundaryGap: data.type !== "line" };
+    base.yAxis = { type: "value", axisLabel: { formatter: percent } };
+    base.series = data.series.map(function (s) {
+      var line = { name: s.name, data: s.data, type: data.type === "line" ? "line" : "bar",
+        showSymbol: data.x.length < 40, connectNulls: false };
+      if (data.type === "stack") {
+        line.stack = "all";
+        line.color = LIFECYCLE[s.key];
+      }
+      return line;
+    });
+    return base;
+  }
+
+  function draw() {
+    var box = document.getElementById("insight-chart");
+    var source = document.getElementById("insight-data");
+    if (!box || !source || typeof echarts === "undefined") return;
+    var data = JSON.parse(source.textContent);
+    box.hidden = false;
+    var chart = echarts.init(box, null, { renderer: "canvas" });
+    chart.setOption(option(data));
+    window.addEventListener("resize", function () { chart.resize(); });
+    var trendBox = document.getElementById("insight-trend");
+    if (trendBox && data.trend) {
+      trendBox.hidden = false;
+      var trend = echarts.init(trendBox, null, { renderer: "canvas" });
+      trend.setOption({ animation: false, color: PALETTE, tooltip: { trigger: "axis" },
+        grid: { left: 48, right: 20, top: 20, bottom: 30 },
+        xAxis: { type: "category", data: data.trend.x },
+        yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
+        series: [{ type: "line", data: data.trend.data, name: box.dataset.trendLabel || "%" }] });
+    }
+    var png = document.querySelector("[data-png]");
+    if (png) {
+      png.hidden = false;
+      png.addEventListener("click", function () {
+        var link = document.createElement("a");
+        link.href = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" });
+        link.download = "insight.png";
+        link.click();
+      });
+    }
+  }
+
+  function panel() {
+    var aside = document.getElementById("persons-panel");
+    if (!aside) return;
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target !== aside) return;
+      aside.hidden = false;
+      aside.parentElement.classList.add("with-panel");
+      var close = aside.querySelector("[data-close-panel]");
+      if (close) {
+        close.hidden = false;
+        close.addEventListener("click", function () {
+          aside.hidden = true;
+          aside.parentElement.classList.remove("with-panel");
+        });
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { draw(); panel(); });
+})();

@@ -1,0 +1,8 @@
+SELECT channel, count(*) AS persons, sum(converted) AS conversions FROM (SELECT a.person_id AS person_id, coalesce(tc.ch, '') AS channel, coalesce(c.hit, 0) AS converted FROM (SELECT DISTINCT e.person_id AS person_id FROM events e WHERE e.timestamp >= toDateTime64({p1:String}, 6, 'UTC') AND e.timestamp < toDateTime64({p2:String}, 6, 'UTC')) AS a LEFT JOIN (SELECT t.person_id AS person_id, argMin(t.ch, tuple(t.t, t.mid)) AS ch FROM (SELECT e.person_id AS person_id, e.timestamp AS t, e.message_id AS mid, e.utm_source AS ch FROM events e WHERE e.timestamp >= toDateTime64({p6:String}, 6, 'UTC') AND e.timestamp < toDateTime64({p7:String}, 6, 'UTC') AND e.utm_source != '') AS t LEFT JOIN (SELECT e.person_id AS person_id, min(e.timestamp) AS ct, 1 AS hit FROM events e WHERE e.timestamp >= toDateTime64({p4:String}, 6, 'UTC') AND e.timestamp < toDateTime64({p5:String}, 6, 'UTC') AND e.event = {p3:String} GROUP BY e.person_id) AS c ON c.person_id = t.person_id WHERE coalesce(c.hit, 0) = 0 OR t.t <= c.ct GROUP BY t.person_id) AS tc ON tc.person_id = a.person_id LEFT JOIN (SELECT e.person_id AS person_id, min(e.timestamp) AS ct, 1 AS hit FROM events e WHERE e.timestamp >= toDateTime64({p4:String}, 6, 'UTC') AND e.timestamp < toDateTime64({p5:String}, 6, 'UTC') AND e.event = {p3:String} GROUP BY e.person_id) AS c ON c.person_id = a.person_id) AS pp GROUP BY channel
+-- p1 = '2026-09-01 16:00:00.000000'
+-- p2 = '2026-11-30 16:00:00.000000'
+-- p3 = 'first_order'
+-- p4 = '2026-09-01 16:00:00.000000'
+-- p5 = '2026-11-30 16:00:00.000000'
+-- p6 = '2026-09-01 16:00:00.000000'
+-- p7 = '2026-11-30 16:00:00.000000'

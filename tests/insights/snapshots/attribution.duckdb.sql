@@ -1,0 +1,8 @@
+SELECT channel, count(*) AS persons, sum(converted) AS conversions FROM (SELECT a.person_id AS person_id, coalesce(tc.ch, '') AS channel, coalesce(c.hit, 0) AS converted FROM (SELECT DISTINCT e.person_id AS person_id FROM events e WHERE e.timestamp >= $p1::TIMESTAMPTZ AND e.timestamp < $p2::TIMESTAMPTZ) AS a LEFT JOIN (SELECT t.person_id AS person_id, arg_min(t.ch, row(t.t, t.mid)) AS ch FROM (SELECT e.person_id AS person_id, e.timestamp AS t, e.message_id AS mid, e.utm_source AS ch FROM events e WHERE e.timestamp >= $p6::TIMESTAMPTZ AND e.timestamp < $p7::TIMESTAMPTZ AND e.utm_source != '') AS t LEFT JOIN (SELECT e.person_id AS person_id, min(e.timestamp) AS ct, 1 AS hit FROM events e WHERE e.timestamp >= $p4::TIMESTAMPTZ AND e.timestamp < $p5::TIMESTAMPTZ AND e.event = $p3 GROUP BY e.person_id) AS c ON c.person_id = t.person_id WHERE coalesce(c.hit, 0) = 0 OR t.t <= c.ct GROUP BY t.person_id) AS tc ON tc.person_id = a.person_id LEFT JOIN (SELECT e.person_id AS person_id, min(e.timestamp) AS ct, 1 AS hit FROM events e WHERE e.timestamp >= $p4::TIMESTAMPTZ AND e.timestamp < $p5::TIMESTAMPTZ AND e.event = $p3 GROUP BY e.person_id) AS c ON c.person_id = a.person_id) AS pp GROUP BY channel
+-- p1 = datetime.datetime(2026, 9, 1, 16, 0, tzinfo=datetime.timezone.utc)
+-- p2 = datetime.datetime(2026, 11, 30, 16, 0, tzinfo=datetime.timezone.utc)
+-- p3 = 'first_order'
+-- p4 = datetime.datetime(2026, 9, 1, 16, 0, tzinfo=datetime.timezone.utc)
+-- p5 = datetime.datetime(2026, 11, 30, 16, 0, tzinfo=datetime.timezone.utc)
+-- p6 = datetime.datetime(2026, 9, 1, 16, 0, tzinfo=datetime.timezone.utc)
+-- p7 = datetime.datetime(2026, 11, 30, 16, 0, tzinfo=datetime.timezone.utc)

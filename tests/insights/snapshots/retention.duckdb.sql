@@ -1,0 +1,9 @@
+SELECT 'size' AS kind, c, 0 AS n, count(DISTINCT person_id) AS v FROM (SELECT person_id, CAST(floor((date_diff('day', DATE '2026-08-31', CAST(timezone('Asia/Shanghai', t) AS DATE))) / 7) AS BIGINT) AS c FROM (SELECT e.person_id AS person_id, min(e.timestamp) AS t FROM events e WHERE e.timestamp >= $p2::TIMESTAMPTZ AND e.timestamp < $p3::TIMESTAMPTZ AND e.event = $p1 GROUP BY e.person_id) AS f WHERE t >= $p4::TIMESTAMPTZ AND t < $p5::TIMESTAMPTZ) AS s GROUP BY c UNION ALL SELECT 'back' AS kind, s.c AS c, r.r - s.c AS n, count(DISTINCT s.person_id) AS v FROM (SELECT person_id, CAST(floor((date_diff('day', DATE '2026-08-31', CAST(timezone('Asia/Shanghai', t) AS DATE))) / 7) AS BIGINT) AS c FROM (SELECT e.person_id AS person_id, min(e.timestamp) AS t FROM events e WHERE e.timestamp >= $p2::TIMESTAMPTZ AND e.timestamp < $p3::TIMESTAMPTZ AND e.event = $p1 GROUP BY e.person_id) AS f WHERE t >= $p4::TIMESTAMPTZ AND t < $p5::TIMESTAMPTZ) AS s JOIN (SELECT DISTINCT e.person_id AS person_id, CAST(floor((date_diff('day', DATE '2026-08-31', CAST(timezone('Asia/Shanghai', e.timestamp) AS DATE))) / 7) AS BIGINT) AS r FROM events e WHERE e.timestamp >= $p7::TIMESTAMPTZ AND e.timestamp < $p8::TIMESTAMPTZ AND e.event = $p6) AS r ON r.person_id = s.person_id WHERE r.r > s.c AND r.r <= s.c + 8 GROUP BY s.c, r.r - s.c
+-- p1 = 'signup'
+-- p2 = datetime.datetime(2000, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
+-- p3 = datetime.datetime(2026, 11, 30, 16, 0, tzinfo=datetime.timezone.utc)
+-- p4 = datetime.datetime(2026, 9, 1, 16, 0, tzinfo=datetime.timezone.utc)
+-- p5 = datetime.datetime(2026, 11, 30, 16, 0, tzinfo=datetime.timezone.utc)
+-- p6 = 'app_open'
+-- p7 = datetime.datetime(2026, 9, 1, 16, 0, tzinfo=datetime.timezone.utc)
+-- p8 = datetime.datetime(2026, 11, 30, 16, 0, tzinfo=datetime.timezone.utc)

@@ -1,0 +1,172 @@
+"""The insights API over the workspace's own store: the persons snapshot made from the
+workspace database (merges, traits), the cache, the workspace's time zone, the persons
+behind a number, and the 400s a bad query gets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+
+from opsloop.core import actions as core_actions
+from opsloop.core.models import Membership
+from opsloop.events.models import Person
+from opsloop.events.store import QueryTimeout, get_store
+from opsloop.events.store.clickhouse import ChdbExecutor, ClickHouseStore
+from opsloop.events.store.parquet import ParquetStore
+from opsloop.insights.examples import EXAMPLES
+from opsloop.insights.queries import local_today
+from tests.events._pipeline import row
+from tests.events.test_actions import make_person
+
+API = "/api/v1/workspaces/acme/insights"
+
+
+@pytest.fixture(autouse=True)
+def _own_store(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.EVENTS_BACKEND = "duckdb"
+    settings.INSIGHTS_PERSONS_TTL = 0
+
+
+def send(workspace, person, event, moment, **values):
+    get_store().write(
+        [
+            row(
+                workspace_id=workspace.pk,
+                person_id=person.pk,
+                event=event,
+                timestamp=moment,
+                **values,
+            )
+        ]
+    )
+
+
+def today_at(workspace, hour: int, minute: int = 0, days: int = 0) -> dt.datetime:
+    day = local_today(workspace) - dt.timedelta(days=days)
+    zone = zoneinfo.ZoneInfo(workspace.time_zone)
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone).astimezone(dt.UTC)
+
+
+def funnel():
+    return {
+        "kind": "funnel",
+        "steps": [{"event": "open"}, {"event": "signup"}],
+        "date_range": {"preset": "last_7_days"},
+    }
+
+
+def test_a_funnel_over_persons_merged_in_the_workspace_database(api, workspace):
+    anonymous = make_person(workspace, "", "anon-1")
+    known = make_person(workspace, "u1", city="上海")
+    send(workspace, anonymous, "open", today_at(workspace, 9, days=1))
+    send(workspace, known, "signup", today_at(workspace, 9, 30, days=1))
+    other = make_person(workspace, "u2", city="北京")
+    send(workspace, other, "open", today_at(workspace, 10, days=1))
+    # identify merged the anonymous person into the known one, after their events.
+    Person.objects.filter(pk=anonymous.pk).update(merged_into=known)
+    answer = api.post(f"{API}/query", funnel())
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert [s["count"] for s in body["steps"]] == [2, 1]
+    assert body["time_zone"] == "Asia/Shanghai"
+    persons = api.post(f"{API}/persons", {"query": funnel(), "selection": {"step": 1}}).json()
+    assert persons["count"] == 1
+    assert [p["id"] for p in persons["results"]] == [known.pk]
+    assert persons["results"][0]["traits"] == {"city": "上海"}
+    dropped = api.post(
+        f"{API}/persons", {"query": funnel(), "selection": {"step": 1, "dropped": True}}
+    ).json()
+    assert [p["user_id"] for p in dropped["results"]] == ["u2"]
+    # Person traits from the snapshot filter the funnel.
+    by_city = {**funnel(), "filters": [{"type": "person", "key": "city", "value": "北京"}]}
+    assert [s["count"] for s in api.post(f"{API}/query", by_city).json()["steps"]] == [1, 0]
+
+
+def test_results_are_cached_until_new_events_arrive(api, workspace):
+    person = make_person(workspace, "u1")
+    send(workspace, person, "open", today_at(workspace, 9, days=1))
+    query = {
+        "kind": "trends",
+        "series": [{"event": "open"}],
+        "date_range": {"preset": "last_7_days"},
+    }
+    first = api.post(f"{API}/query", query).json()
+    assert first["series"][0]["total"] == 1
+    assert api.post(f"{API}/query", query).json() == first
+    send(workspace, person, "open", today_at(workspace, 10, days=1))
+    assert api.post(f"{API}/query", query).json()["series"][0]["total"] == 2
+
+
+def test_days_are_counted_in_the_workspaces_time_zone(api, owner, workspace):
+    owner_ms = Membership.objects.get(workspace=workspace, user=owner)
+    person = make_person(workspace, "u1")
+    # 00:30 yesterday in Beijing is the day before yesterday in UTC.
+    send(workspace, person, "open", today_at(workspace, 0, 30, days=1))
+    query = {
+        "kind": "trends",
+        "series": [{"event": "open"}],
+        "date_range": {"preset": "last_7_days"},
+    }
+    beijing = api.post(f"{API}/query", query).json()["series"][0]["data"]
+    assert beijing[-2:] == [1, 0]
+    core_actions.do_update_workspace(actor=owner_ms, time_zone="UTC")
+    utc = api.post(f"{API}/query", query).json()
+    assert utc["time_zone"] == "UTC" and utc["series"][0]["data"][-3:] in ([1, 0, 0], [0, 1, 0])
+
+
+@pytest.mark.parametrize("kind", sorted(EXAMPLES))
+def test_every_documented_example_runs(api, workspace, kind):
+    answer = api.post(f"{API}/query", EXAMPLES[kind]["value"])
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["kind"] == kind
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"kind": "trends", "series": []}, "series"),
+        ({"kind": "trends", "series": [{"event": "x", "math": "sum"}]}, "series.0"),
+        ({"kind": "funnel", "steps": [{"event": "a"}]}, "steps"),
+        ({"kind": "what"}, "kind"),
+        ({"series": [{}]}, "kind"),
+        (
+            {"kind": "trends", "series": [{"filters": [{"key": "a'); DROP", "value": 1}]}]},
+            "series.0.filters.0.key",
+        ),
+    ],
+)
+def test_a_bad_query_gets_a_400_naming_what_is_wrong(api, workspace, body, where):
+    answer = api.post(f"{API}/query", body)
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["code"] == "invalid"
+    assert answer.json()["field"].startswith(where), answer.json()
+    assert where in answer.json()["message"]
+
+
+def test_a_selection_the_result_has_no_number_for_is_a_400(api, workspace):
+    answer = api.post(f"{API}/persons", {"query": funnel(), "selection": {"step": 9}})
+    assert answer.status_code == 400 and answer.json()["field"] == "selection"
+
+
+def test_an_unknown_time_zone_is_refused(api, workspace):
+    answer = api.patch("/api/v1/workspaces/acme", {"time_zone": "Mars/Olympus"})
+    assert answer.status_code == 400 and answer.json()["field"] == "time_zone"
+    assert (
+        api.patch("/api/v1/workspaces/acme", {"time_zone": "Asia/Tokyo"}).json()["time_zone"]
+        == "Asia/Tokyo"
+    )
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "clickhouse"])
+def test_a_statement_past_its_time_limit_is_stopped(tmp_path, backend):
+    if backend == "duckdb":
+        store = ParquetStore(tmp_path / "events")
+        slow = "SELECT count(*) FROM range(100000000000)"
+    else:
+        store = ClickHouseStore(ChdbExecutor(str(tmp_path / "chdb")))
+        slow = "SELECT count() FROM numbers(100000000000)"
+    with pytest.raises(QueryTimeout):
+        store.sql(1, slow, timeout=0.5)

@@ -1,0 +1,136 @@
+"""The insights page: each kind built from the form's parameters, run over the
+workspace's events and shown as a table whose numbers link to the persons behind them;
+the table as CSV; the persons page and its htmx partial; bad input answered in the page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.events.test_actions import make_person
+from tests.insights.test_api import send, today_at
+
+
+@pytest.fixture(autouse=True)
+def _own_store(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.EVENTS_BACKEND = "duckdb"
+    settings.INSIGHTS_PERSONS_TTL = 0
+
+
+@pytest.fixture
+def client_owner(owner):
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def shop(workspace):
+    """Two persons: 1 opens from douyin and orders; 2 opens from wechat."""
+    one = make_person(workspace, "u1", city="上海")
+    two = make_person(workspace, "u2", city="北京")
+    send(workspace, one, "app_open", today_at(workspace, 9, days=2), utm_source="douyin")
+    send(workspace, one, "signup", today_at(workspace, 9, 5, days=2))
+    send(workspace, one, "app_open", today_at(workspace, 9, days=1))
+    send(workspace, two, "app_open", today_at(workspace, 10, days=2), utm_source="wechat")
+    return one, two
+
+
+def page(client, slug="acme", **params):
+    return client.get(reverse("insights", args=[slug]), params)
+
+
+def test_the_default_page_shows_daily_active_users_of_the_busiest_event(client_owner, shop):
+    answer = page(client_owner)
+    assert answer.status_code == 200
+    body = answer.content.decode()
+    assert 'data-testid="result"' in body and "app_open" in body
+    data = json.loads(
+        re.search(r'id="insight-data" type="application/json">(.*?)</script>', body).group(1)
+    )
+    assert data["type"] == "line" and sum(v or 0 for v in data["series"][0]["data"]) == 3
+
+
+def test_a_funnel_from_the_form_with_links_to_the_persons_behind_each_step(client_owner, shop):
+    answer = page(client_owner, kind="funnel", step=["app_open", "signup", ""], range="last_7_days")
+    assert answer.status_code == 200
+    body = answer.content.decode()
+    assert 'data-testid="funnel-table"' in body
+    link = re.search(r'href="(/w/acme/insights/persons/\?[^"]*)"', body.replace("&amp;", "&"))
+    assert link, "a count links to its persons"
+    persons = client_owner.get(link.group(1))
+    assert persons.status_code == 200
+    assert persons.content.decode().count('data-testid="behind-person"') == 2  # step 1: both
+    step_two = client_owner.get(
+        reverse("insight_persons", args=["acme"]),
+        {
+            "kind": "funnel",
+            "step": ["app_open", "signup"],
+            "range": "last_7_days",
+            "sel": '{"step": 1}',
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    text = step_two.content.decode()
+    assert "<html" not in text and text.count('data-testid="behind-person"') == 1 and "u1" in text
+
+
+@pytest.mark.parametrize(
+    ("params", "marker"),
+    [
+        (
+            {"kind": "retention", "start": "app_open", "period": "day", "range": "last_7_days"},
+            "retention-table",
+        ),
+        ({"kind": "attribution", "conversion": "signup", "range": "last_7_days"}, "insight-table"),
+        ({"kind": "lifecycle", "event": "app_open", "range": "last_7_days"}, "insight-table"),
+        ({"kind": "stickiness", "event": "app_open", "range": "last_7_days"}, "insight-table"),
+        ({"kind": "paths", "event": "app_open", "range": "last_7_days"}, "paths-table"),
+        (
+            {
+                "kind": "trends",
+                "event": ["app_open", "signup"],
+                "math": ["dau", "dau"],
+                "breakdown": "utm_source",
+                "formula": "B / A * 100",
+                "compare": "1",
+                "fkey": ["person.city"],
+                "fop": ["is_set"],
+            },
+            "insight-table",
+        ),
+    ],
+)
+def test_every_kind_renders(client_owner, shop, params, marker):
+    answer = page(client_owner, **params)
+    assert answer.status_code == 200, answer.content.decode()[:500]
+    assert f'data-testid="{marker}"' in answer.content.decode()
+
+
+def test_attribution_rows_are_the_channels(client_owner, shop):
+    body = page(
+        client_owner, kind="attribution", conversion="signup", range="last_7_days"
+    ).content.decode()
+    assert "douyin" in body and "wechat" in body
+    csv = page(
+        client_owner, kind="attribution", conversion="signup", range="last_7_days", format="csv"
+    )
+    assert csv["Content-Type"].startswith("text/csv")
+    rows = csv.content.decode("utf-8-sig").splitlines()
+    assert rows[1:] == ["douyin,1,1,1.0", "wechat,1,0,0.0"]
+
+
+def test_a_bad_query_is_answered_in_the_page(client_owner, shop):
+    answer = page(client_owner, kind="funnel", step=["app_open"])
+    assert answer.status_code == 400
+    assert 'data-testid="error"' in answer.content.decode()
+    bad = client_owner.get(
+        reverse("insight_persons", args=["acme"]),
+        {"kind": "funnel", "step": ["a", "b"], "sel": "[1"},
+    )
+    assert bad.status_code == 400 and 'data-testid="error"' in bad.content.decode()
