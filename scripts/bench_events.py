@@ -10,6 +10,13 @@ by ingest.handle, no HTTP. Then the flusher over what the run left in the inbox,
 Parquet it makes. Prints a Markdown section and writes it to docs/benchmarks.md.
 
     .venv/bin/python scripts/bench_events.py --seconds 20 --clients 2 --threads 8
+
+`--flusher-only N` times the flusher alone: it fills a fresh inbox with N events of the
+same batches through ingest.handle (no HTTP, no server), then times `opsloop events
+flush` over it and prints one line; `--profile FILE` instead runs that flush in this
+process under cProfile and writes the stats to FILE. Neither touches docs/benchmarks.md.
+
+    .venv/bin/python scripts/bench_events.py --flusher-only 600000
 """
 
 from __future__ import annotations
@@ -370,10 +377,25 @@ def main() -> None:
         "--flusher", action="store_true", help="let opsloop run start its events flusher too"
     )
     parser.add_argument("--no-report", action="store_true", help="leave docs/benchmarks.md alone")
+    parser.add_argument(
+        "--flusher-only",
+        type=int,
+        default=0,
+        metavar="N",
+        help="time the flusher alone over an inbox of N events made without HTTP",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="with --flusher-only: run the flush under cProfile and write its stats to FILE",
+    )
     args = parser.parse_args()
 
     rng = random.Random(7)
     bodies = [realistic_batch(rng, args.batch) for _ in range(200)]
+    if args.flusher_only:
+        flusher_only(bodies, args.flusher_only, args.profile)
+        return
     with tempfile.TemporaryDirectory(prefix="opsloop-bench-events-") as tmp:
         data_dir = Path(tmp)
         key = prepare(data_dir)
@@ -481,10 +503,15 @@ def flush_and_measure(data_dir: Path) -> dict[str, float]:
     `events compact`; the rate and the Parquet the store holds (its manifest's live files)."""
     env = {**os.environ, "OPSLOOP_DATA_DIR": str(data_dir)}
     began = time.perf_counter()
+    cpu_before = os.times()
     subprocess.run(
         [*OPSLOOP, "events", "flush"], env=env, cwd=ROOT, check=True, capture_output=True
     )
     seconds = time.perf_counter() - began
+    cpu_after = os.times()
+    cpu = (cpu_after.children_user - cpu_before.children_user) + (
+        cpu_after.children_system - cpu_before.children_system
+    )
     manifest = data_dir / "events" / "parquet" / "manifest.sqlite3"
 
     def live() -> tuple[int, int]:
@@ -502,10 +529,110 @@ def flush_and_measure(data_dir: Path) -> dict[str, float]:
     return {
         "rows": rows,
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "flushed_mb_per_million": flushed_bytes / 1e6 / max(rows / 1e6, 1e-9),
         "compacted_mb_per_million": compacted_bytes / 1e6 / max(rows / 1e6, 1e-9),
         "compact_seconds": compact_seconds,
     }
+
+
+def fill_inbox(data_dir: Path, key: str, bodies: list[bytes], events: int) -> int:
+    """Append about `events` events to data_dir's inbox through ingest.handle, each
+    request's message ids its own, in a child process (which sets Django up); the count."""
+    context = multiprocessing.get_context("fork")
+    done = context.Queue()
+
+    def run() -> None:
+        os.environ["OPSLOOP_DATA_DIR"] = str(data_dir)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsloop.settings")
+        import django
+
+        django.setup()
+        from opsloop.events import inbox
+        from opsloop.events.ingest import Incoming, handle
+
+        auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+        accepted = n = 0
+        while accepted < events:
+            body = bodies[n % len(bodies)].replace(MESSAGE_SLOT, f"{0xF0:02x}00{n:08x}".encode())
+            n += 1
+            reply = handle(
+                Incoming(
+                    dialect="segment",
+                    call="batch",
+                    method="POST",
+                    read=lambda _n, body=body: body,
+                    content_length=len(body),
+                    authorization=auth,
+                    remote_addr="127.0.0.1",
+                )
+            )
+            assert reply.status == 200, reply.body
+            accepted += int(dict(reply.headers)["X-Events-Accepted"])
+        inbox.get_inbox().close()
+        done.put(accepted)
+
+    child = context.Process(target=run)
+    child.start()
+    accepted = done.get()
+    child.join()
+    return accepted
+
+
+def flusher_only(bodies: list[bytes], events: int, profile: str | None) -> None:
+    with tempfile.TemporaryDirectory(prefix="opsloop-bench-flusher-") as tmp:
+        data_dir = Path(tmp)
+        key = prepare(data_dir)
+        began = time.perf_counter()
+        accepted = fill_inbox(data_dir, key, bodies, events)
+        inbox_bytes = sum(p.stat().st_size for p in (data_dir / "events" / "inbox").glob("*"))
+        print(
+            f"inbox: {accepted:,} events, {inbox_bytes / 1e6:,.0f} MB "
+            f"in {time.perf_counter() - began:.1f} s",
+            flush=True,
+        )
+        if profile:
+            profile_flush(data_dir, profile)
+            return
+        load = os.getloadavg()[0]
+        flushed = flush_and_measure(data_dir)
+        rate = flushed["rows"] / max(flushed["seconds"], 1e-9)
+        # The flush's CPU time (user + system), less affected by other work than its
+        # wall time on a shared machine: events per CPU second is what one core would do.
+        cpu = flushed["cpu_seconds"]
+        print(
+            f"flusher: {flushed['rows']:,} events in {flushed['seconds']:.1f} s: "
+            f"{rate:,.0f} events/s; {cpu:.1f} s of CPU: {flushed['rows'] / max(cpu, 1e-9):,.0f} "
+            f"events per CPU second (load average before {load:.1f})"
+        )
+
+
+def profile_flush(data_dir: Path, path: str) -> None:
+    """drain() under cProfile in a child process set up for data_dir; stats to `path`."""
+    context = multiprocessing.get_context("fork")
+
+    def run() -> None:
+        import cProfile
+        import pstats
+
+        os.environ["OPSLOOP_DATA_DIR"] = str(data_dir)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsloop.settings")
+        import django
+
+        django.setup()
+        from opsloop.events import flusher
+
+        profiler = cProfile.Profile()
+        began = time.perf_counter()
+        stored = profiler.runcall(flusher.drain)
+        seconds = time.perf_counter() - began
+        profiler.dump_stats(path)
+        print(f"flusher under cProfile: {stored:,} events in {seconds:.1f} s")
+        pstats.Stats(path).sort_stats("cumulative").print_stats(40)
+
+    child = context.Process(target=run)
+    child.start()
+    child.join()
 
 
 def key_for_ceiling(data_dir: Path, key: str) -> str:

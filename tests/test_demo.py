@@ -165,6 +165,38 @@ def test_demo_users_send_events_from_two_sources(demo):
     assert max(days, key=days.get) == date(2026, 11, 11)
 
 
+def test_demo_has_saved_insights_that_answer_over_its_events(demo):
+    from opsloop.events.store import get_store
+    from opsloop.insights.engine import make_plan, run_query
+    from opsloop.insights.models import Insight
+    from opsloop.insights.persons import ensure_snapshot
+    from opsloop.insights.query import parse_query
+
+    workspace = demo.workspace
+    saved = {i.name: i for i in Insight.objects.filter(workspace=workspace)}
+    assert set(saved) == {i["name"] for i in data.INSIGHTS}
+    store = get_store()
+    ensure_snapshot(store, workspace.pk)
+
+    def run(name):
+        query = parse_query(saved[name].query)
+        return run_query(query, make_plan(store, workspace.pk, workspace.time_zone, SUNDAY))
+
+    funnel = run("注册到首单（按渠道）")
+    counts = [step["count"] for step in funnel["steps"]]
+    assert counts == sorted(counts, reverse=True) and counts[-1] > 50
+    assert {row["value"] for row in funnel["breakdown"]} >= {"douyin", "wechat", "xiaohongshu"}
+    retention = run("新注册用户周留存")
+    assert retention["curve"][0] == 1.0 and 0 < retention["curve"][1] < 1
+    channels = run("首单渠道归因（首次触点）")
+    assert (
+        sum(c["conversions"] for c in channels["channels"]) == counts[-1]
+        or channels["conversions"] > 0
+    )
+    daily = run("日活与下单用户")
+    assert max(daily["series"][0]["data"]) > 100 and daily["formula"][0]["data"]
+
+
 def test_workflows_are_in_chinese_with_extra_states(demo):
     states = State.objects.filter(project__workspace=demo.workspace)
     assert not states.filter(name__in=["Backlog", "To do", "In progress", "Done"]).exists()

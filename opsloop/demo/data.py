@@ -1632,3 +1632,57 @@ TIME_LOGS = [
 # users (opsloop/events/generate.py), the same every load.
 EVENT_SOURCES = [("鲸选 H5 商城", "web"), ("鲸选小程序", "miniprogram")]
 EVENTS = {"events": 60_000, "persons": 4_000, "days": 90}
+
+
+# Saved insights over the demo's events, as the team would have left them.
+INSIGHTS = [
+    {
+        "name": "日活与下单用户",
+        "description": "每天打开 App 的用户，和其中下单的人。",
+        "query": {
+            "kind": "trends",
+            "series": [
+                {"event": "app_open", "math": "dau"},
+                {"event": "order_paid", "math": "dau"},
+            ],
+            "formula": "B / A * 100",
+            "date_range": {"preset": "last_30_days"},
+        },
+    },
+    {
+        "name": "注册到首单（按渠道）",
+        "description": "双11 前后各渠道的转化，14 天窗口。",
+        "query": {
+            "kind": "funnel",
+            "steps": [
+                {"event": "app_open"},
+                {"event": "signup"},
+                {"event": "activate"},
+                {"event": "first_order"},
+            ],
+            "breakdown": {"key": "utm_source"},
+            "date_range": {"preset": "last_90_days"},
+        },
+    },
+    {
+        "name": "新注册用户周留存",
+        "description": "",
+        "query": {
+            "kind": "retention",
+            "start": {"event": "signup"},
+            "returning": {"event": "app_open"},
+            "period": "week",
+            "periods": 8,
+            "date_range": {"preset": "last_90_days"},
+        },
+    },
+    {
+        "name": "首单渠道归因（首次触点）",
+        "description": "",
+        "query": {
+            "kind": "attribution",
+            "conversion": {"event": "first_order"},
+            "date_range": {"preset": "last_90_days"},
+        },
+    },
+]

@@ -33,6 +33,7 @@ from opsloop.core.models import Membership, Role, User, Workspace
 from opsloop.demo import assets, data
 from opsloop.demo.data import ItemSpec
 from opsloop.events.actions import do_create_source
+from opsloop.events.flusher import persons_changing
 from opsloop.events.generate import generate
 from opsloop.events.models import Person
 from opsloop.events.schemas import SourceIn
@@ -42,6 +43,7 @@ from opsloop.files.models import Folder
 from opsloop.files.queries import Place
 from opsloop.files.schemas import FolderIn
 from opsloop.inbox.actions import do_cancel_pending_email
+from opsloop.insights.actions import do_save_insight
 from opsloop.meetings.actions import (
     do_add_action_item,
     do_add_agenda_item,
@@ -123,14 +125,16 @@ def delete_demo() -> bool:
     workspace = get_demo_workspace()
     if workspace is None:
         return False
-    # The events live outside the database, so they go first, by their persons.
-    persons = list(Person.objects.filter(workspace=workspace).values_list("pk", flat=True))
-    if persons:
-        get_store().delete_persons(workspace.pk, persons)
-    with transaction.atomic():
-        # Items first: Item.state is PROTECT, which blocks the cascade through the states.
-        Item.objects.filter(workspace=workspace).delete()
-        workspace.delete()
+    # The events live outside the database, so they go first, by their persons; the
+    # flusher forgets the persons it knows (persons_changing).
+    with persons_changing():
+        persons = list(Person.objects.filter(workspace=workspace).values_list("pk", flat=True))
+        if persons:
+            get_store().delete_persons(workspace.pk, persons)
+        with transaction.atomic():
+            # Items first: Item.state is PROTECT, which blocks the cascade through the states.
+            Item.objects.filter(workspace=workspace).delete()
+            workspace.delete()
         User.objects.filter(
             username__in=[username for username, _name, _role in data.PEOPLE],
             email__endswith="@" + data.EMAIL_DOMAIN,
@@ -548,6 +552,8 @@ class _Loader:
             sources=sources,
             **data.EVENTS,
         )
+        for insight in data.INSIGHTS:
+            do_save_insight(actor=lead, **insight)
 
     @staticmethod
     def _content(spec: dict, version: int) -> ContentFile:

@@ -18,6 +18,7 @@ from opsloop.core.actions import record_audit
 from opsloop.core.errors import Conflict
 from opsloop.core.models import Membership
 from opsloop.core.queries import hash_token
+from opsloop.events.flusher import persons_changing
 from opsloop.events.models import Person, Source, WriteKey
 from opsloop.events.queries import (
     check_admin_data,
@@ -182,10 +183,19 @@ def do_delete_person(*, actor: Membership, person: Person) -> DeletedPerson:
     """A user's privacy request: their events leave the event store, then their records
     (with the persons merged into them and every distinct id) leave the database.
 
-    Events go first: should that fail, the records are still there to try again with."""
+    Events go first: should that fail, the records are still there to try again with.
+    All of it runs between two passes of the flusher (flusher.persons_changing): a pass
+    that resolved rows to this person has stored them before the events are deleted, and
+    the next pass finds the person gone (a later event of theirs starts a new one)."""
     check_admin_data(actor, "delete")
-    ids = sorted(set(person_ids_of(person)))
-    events = get_store().delete_persons(person.workspace_id, ids)
+    with persons_changing():
+        ids = sorted(set(person_ids_of(person)))
+        events = get_store().delete_persons(person.workspace_id, ids)
+        _delete_persons(actor, person, ids, events)
+    return DeletedPerson(events=events, persons=len(ids))
+
+
+def _delete_persons(actor: Membership, person: Person, ids: list[int], events: int) -> None:
     with transaction.atomic():
         Person.objects.filter(workspace_id=person.workspace_id, pk__in=ids).delete()
         # The person's ids and traits are what the request asks to forget: the audit row
@@ -198,4 +208,3 @@ def do_delete_person(*, actor: Membership, person: Person) -> DeletedPerson:
             events=events,
             persons=len(ids),
         )
-    return DeletedPerson(events=events, persons=len(ids))

@@ -23,14 +23,28 @@ class SourceAdmin(admin.ModelAdmin):
     inlines = [WriteKeyInline]
 
 
-class PersonIdInline(admin.TabularInline):
+class ReadOnly:
+    """Persons are written by the flusher, which caches them, and deleted by the privacy
+    request (events.actions.do_delete_person), which tells it: never here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PersonIdInline(ReadOnly, admin.TabularInline):
     model = PersonId
     fields = ("distinct_id",)
     extra = 0
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("__str__", "user_id", "workspace", "first_seen", "last_seen")
     search_fields = ("user_id", "ids__distinct_id")
     raw_id_fields = ("merged_into",)

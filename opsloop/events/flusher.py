@@ -20,17 +20,25 @@ the next start redoes it first: it reads the same ranges, keeps the rows whose m
 ids the batch saw first, and writes them under the same name, which the store stores
 once (store.EventStore.write). Only one flusher runs per DATA_DIR (an flock on
 DATA_DIR/events/flusher.lock).
+
+Step 2 holds a second flock, DATA_DIR/events/persons.lock, which every writer of persons
+other than the flusher takes too (`persons_changing()`: a privacy delete), so that a pass
+never writes rows for a person deleted after the pass read it, and the flusher's person
+cache (identity.PersonCache, kept across passes) is cleared after any such change: the
+writer leaves a new token in DATA_DIR/events/persons.changed, which each pass compares.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import logging
 import os
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +49,7 @@ from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from opsloop.events import inbox
-from opsloop.events.identity import resolve_persons
+from opsloop.events.identity import PersonCache, resolve_persons
 from opsloop.events.store import EventStore, get_store
 
 log = logging.getLogger(__name__)
@@ -50,6 +58,12 @@ log = logging.getLogger(__name__)
 MAX_PASS_BYTES = 8 * 1024 * 1024
 # Message ids are remembered this long: a message resent within it is stored once.
 DEDUP_DAYS = 35
+# How long a writer of persons waits for a flusher's pass to end (persons_changing).
+PERSONS_LOCK_SECONDS = 120.0
+# The person cache is dropped this often all the same: a write of persons that forgot
+# persons_changing() (a hand edit in the admin) is not answered from it for longer.
+PERSON_CACHE_SECONDS = 600.0
+PERSONS_LOCK, PERSONS_CHANGED = "persons.lock", "persons.changed"
 
 _STATE_DDL = """
 CREATE TABLE IF NOT EXISTS offsets (segment TEXT PRIMARY KEY, offset INTEGER NOT NULL);
@@ -108,6 +122,11 @@ class Flusher:
         self.max_bytes = max_bytes
         self._lock_file: IO[bytes] | None = None
         self._db: sqlite3.Connection | None = None
+        # Persons as this flusher last wrote or read them, across passes; right because
+        # it is the only flusher of the data dir and other writers clear it (see above).
+        self.persons = PersonCache()
+        self._persons_token: bytes | None = None
+        self._persons_since = time.monotonic()
 
     # --- lock and state
 
@@ -131,6 +150,11 @@ class Flusher:
         # FULL: a committed offset must survive a power cut, or rows are read twice (and
         # the seen table says they were stored, so they would be dropped: lost).
         db.execute("PRAGMA synchronous=FULL")
+        # Message ids are random, so a pass's inserts into `seen` touch a page each: a
+        # bigger page cache reads fewer back, and a checkpoint every ~100 MB of WAL
+        # (rather than 4) copies a page dirtied by several passes to the file once.
+        db.execute("PRAGMA cache_size=-65536")
+        db.execute("PRAGMA wal_autocheckpoint=25000")
         db.executescript(_STATE_DDL)
         self._db = db
         return self
@@ -175,6 +199,18 @@ class Flusher:
     def flush_once(self) -> int:
         """One pass: redo a pending batch, if any, then take up to max_bytes of the inbox;
         the rows stored."""
+        # A pass makes some million small objects, almost none in cycles: the collector,
+        # run every few hundred of them, walked the young ones again and again (about a
+        # sixth of a pass). It runs as usual between passes and collects what a pass left.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._pass()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _pass(self) -> int:
         stored = 0
         # A batch left pending by a crash (or by a failed write in this process) first.
         for batch_id, name in self.db.execute(
@@ -184,8 +220,8 @@ class Flusher:
         segments = inbox.segments(self.inbox_directory)
         ranges, lines = self._take(segments)
         if ranges:
-            batch_id, name = self._record(ranges, lines)
-            stored += self._finish_batch(batch_id, name, lines)
+            batch_id, name, firsts = self._record(ranges, lines)
+            stored += self._finish_batch(batch_id, name, lines, firsts)
         self._remove_finished(segments)
         self._forget_old()
         return stored
@@ -215,9 +251,22 @@ class Flusher:
                 budget -= end - start
         return ranges, lines
 
-    def _record(self, ranges: list[_Range], lines: list[list[dict[str, Any]]]) -> tuple[int, str]:
+    def _record(
+        self, ranges: list[_Range], lines: list[list[dict[str, Any]]]
+    ) -> tuple[int, str, set[tuple[int, str]] | None]:
+        """Record a batch: its ranges, its message ids, the offsets past it. With the
+        batch's id and name, the message ids it saw first when that is all of them (the
+        usual case: no resend, no copy within the batch), else None (read them back)."""
         first = ranges[0]
         name = f"{first.segment}-{first.start}"
+        keys = sorted(
+            {
+                (int(row["workspace_id"]), str(message_id))
+                for rows in lines
+                for row in rows
+                if (message_id := row.get("message_id"))
+            }
+        )
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO batches (name, created) VALUES (?, ?)", (name, time.time())
@@ -227,20 +276,18 @@ class Flusher:
                 'INSERT INTO batch_ranges (batch, segment, start, "end") VALUES (?, ?, ?, ?)',
                 [(batch_id, r.segment, r.start, r.end) for r in ranges],
             )
+            before = db.total_changes
+            # In key order: neighbouring inserts land on the same pages of the index.
             db.executemany(
                 "INSERT OR IGNORE INTO seen (workspace_id, message_id, batch) VALUES (?, ?, ?)",
-                [
-                    (int(row["workspace_id"]), str(row["message_id"]), batch_id)
-                    for rows in lines
-                    for row in rows
-                    if row.get("message_id")
-                ],
+                [(workspace_id, message_id, batch_id) for workspace_id, message_id in keys],
             )
+            inserted = db.total_changes - before
             db.executemany(
                 "INSERT OR REPLACE INTO offsets (segment, offset) VALUES (?, ?)",
                 [(r.segment, r.end) for r in ranges],
             )
-        return batch_id, name
+        return batch_id, name, set(keys) if inserted == len(keys) else None
 
     def _read_ranges(self, batch_id: int) -> list[list[dict[str, Any]]]:
         lines: list[list[dict[str, Any]]] = []
@@ -260,13 +307,20 @@ class Flusher:
                 lines.append(rows)
         return lines
 
-    def _finish_batch(self, batch_id: int, name: str, lines: list[list[dict[str, Any]]]) -> int:
-        firsts = {
-            (int(workspace_id), str(message_id))
-            for workspace_id, message_id in self.db.execute(
-                "SELECT workspace_id, message_id FROM seen WHERE batch = ?", (batch_id,)
-            )
-        }
+    def _finish_batch(
+        self,
+        batch_id: int,
+        name: str,
+        lines: list[list[dict[str, Any]]],
+        firsts: set[tuple[int, str]] | None = None,
+    ) -> int:
+        if firsts is None:
+            firsts = {
+                (int(workspace_id), str(message_id))
+                for workspace_id, message_id in self.db.execute(
+                    "SELECT workspace_id, message_id FROM seen WHERE batch = ?", (batch_id,)
+                )
+            }
         rows: list[dict[str, Any]] = []
         taken: set[tuple[int, str]] = set()
         for line in lines:
@@ -280,8 +334,19 @@ class Flusher:
                     taken.add(key)
                 rows.append(row)
         if rows:
-            resolve_persons(rows)
-            self._store().write(rows, name=name)
+            with _persons_lock(self.directory):
+                token = _persons_token(self.directory)
+                now = time.monotonic()
+                if token != self._persons_token or now - self._persons_since > PERSON_CACHE_SECONDS:
+                    self.persons.clear()  # persons changed outside the flusher (or may have)
+                    self._persons_token, self._persons_since = token, now
+                try:
+                    resolve_persons(rows, self.persons)
+                    self._store().write(rows, name=name)
+                except BaseException:
+                    # What the database holds may be ahead of the cache: read it again.
+                    self.persons.clear()
+                    raise
         with self._transaction() as db:
             db.execute("UPDATE batches SET done = 1 WHERE id = ?", (batch_id,))
         return len(rows)
@@ -368,6 +433,58 @@ def flush_once(*, max_bytes: int = MAX_PASS_BYTES, wait: bool = False) -> int:
         return flusher.flush_once()
     finally:
         flusher.close()
+
+
+@contextlib.contextmanager
+def _persons_lock(directory: Path, timeout: float | None = None) -> Iterator[None]:
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / PERSONS_LOCK, "ab") as lock_file:
+        if timeout is None:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+        else:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(
+                            f"the events flusher held {directory / PERSONS_LOCK} for over "
+                            f"{timeout:.0f} s; try again"
+                        ) from None
+                    time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _persons_token(directory: Path) -> bytes:
+    try:
+        return (directory / PERSONS_CHANGED).read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+@contextlib.contextmanager
+def persons_changing(
+    directory: Path | None = None, timeout: float = PERSONS_LOCK_SECONDS
+) -> Iterator[None]:
+    """Around a write of persons (or their ids) by anything but the flusher: waits for a
+    flusher's pass in progress to end and keeps the next from starting until the block
+    is done, then tells the flusher to forget the persons it knows. A pass's rows are
+    thus stored wholly before the block (a privacy delete removes them) or resolved
+    wholly after it (against the persons it left). TimeoutError after `timeout` s."""
+    directory = directory or state_dir()
+    with _persons_lock(directory, timeout):
+        # Before the block, not after: a process killed in it (its writes committed or
+        # not) has changed the token all the same, and no pass runs until the lock goes.
+        token = directory / PERSONS_CHANGED
+        tmp = token.with_name(f".{PERSONS_CHANGED}.{os.getpid()}.tmp")
+        tmp.write_bytes(uuid.uuid4().hex.encode())
+        os.replace(tmp, token)
+        yield
 
 
 def flusher_running(directory: Path | None = None) -> bool:

@@ -180,8 +180,11 @@ def generate(
             say(f"wrote {written:,} events in {time.monotonic() - started:.1f}s")
     except BaseException:
         # No half-made data: the events written so far and the persons go together.
-        get_store().delete_persons(workspace.pk, [int(pk) for pk in person_pks])
-        Person.objects.filter(pk__in=[int(pk) for pk in person_pks]).delete()
+        from opsloop.events.flusher import persons_changing
+
+        with persons_changing():
+            get_store().delete_persons(workspace.pk, [int(pk) for pk in person_pks])
+            Person.objects.filter(pk__in=[int(pk) for pk in person_pks]).delete()
         raise
     return Generated(
         events=written,

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Body, Router, Schema
-from pydantic import ConfigDict, Field, TypeAdapter
+from ninja import Body, Router, Schema, Status
+from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter
 
 from opsloop.core.paging import page_out
-from opsloop.core.schemas import ERROR_CODES, ErrorOut
+from opsloop.core.schemas import ERROR_CODES, ErrorOut, Out, UserOut
 from opsloop.events.schemas import PersonPageOut
-from opsloop.insights import queries
+from opsloop.insights import actions, queries
 from opsloop.insights.examples import EXAMPLES
+from opsloop.insights.models import Cohort, Insight
 from opsloop.insights.query import Query
 
 router = Router()
-
-ERRORS = {ERROR_CODES: ErrorOut}
-INSIGHTS = ["Insights"]
-QUERY_SCHEMA = TypeAdapter(Query).json_schema(ref_template="#/components/schemas/{model}")
 
 
 class Selection(Schema):
@@ -41,6 +39,76 @@ class Selection(Schema):
     target: str | None = Field(None, max_length=200, description="paths: the event after.")
     channel: str | None = Field(None, max_length=500, description="attribution.")
     converted: bool | None = Field(None, description="attribution: only who converted.")
+
+
+INSIGHT = "/workspaces/{slug}/insights/{insight_id}"
+COHORTS = "/workspaces/{slug}/cohorts"
+COHORT = COHORTS + "/{cohort_id}"
+Name = Annotated[str, StringConstraints(max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+
+
+class InsightIn(Schema):
+    name: Name
+    description: Text = ""
+    query: dict[str, Any] = Field(description="A query description (docs/metrics.md).")
+
+
+class InsightPatch(Schema):
+    name: Name | None = None
+    description: Text | None = None
+    query: dict[str, Any] | None = None
+
+
+class InsightOut(Out):
+    id: int
+    name: str
+    description: str
+    kind: str
+    query: dict[str, Any]
+    created_by: UserOut | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommentIn(Schema):
+    body: Annotated[str, StringConstraints(max_length=20_000)] = Field(description="Markdown.")
+
+
+class CommentOut(Out):
+    id: int
+    body: str
+    body_html: str
+    author: UserOut | None
+    created_at: datetime
+
+
+class CohortIn(Schema):
+    name: Name
+    description: Text = ""
+    kind: str = Field(
+        "static",
+        description="static: its persons copied now; dynamic: evaluated "
+        "again whenever an insight filters on it.",
+    )
+    query: dict[str, Any] = Field(description="The query whose number the cohort is.")
+    selection: Selection = Field(description="Which number, as for /insights/persons.")
+
+
+class CohortOut(Out):
+    id: int
+    name: str
+    description: str
+    kind: str
+    definition: dict[str, Any]
+    size: int = Field(description="Its persons when last counted (computed_at).")
+    computed_at: datetime | None
+    created_at: datetime
+
+
+ERRORS = {ERROR_CODES: ErrorOut}
+INSIGHTS = ["Insights"]
+QUERY_SCHEMA = TypeAdapter(Query).json_schema(ref_template="#/components/schemas/{model}")
 
 
 class PersonsIn(Schema):
@@ -92,3 +160,205 @@ def list_persons(request: HttpRequest, slug: str, payload: PersonsIn) -> dict:
         per_page=payload.per_page,
     )
     return page_out(page, page.items)
+
+
+# --- saved insights
+
+
+@router.get(
+    "/workspaces/{slug}/insights",
+    response={200: list[InsightOut], **ERRORS},
+    summary="List saved insights",
+    description="Members and above; the latest changed first.",
+    tags=INSIGHTS,
+)
+def get_insights(request: HttpRequest, slug: str) -> list:
+    membership = queries.access_insights(request.auth, slug)
+    return queries.list_insights(membership.workspace)
+
+
+@router.post(
+    "/workspaces/{slug}/insights",
+    response={201: InsightOut, **ERRORS},
+    summary="Save an insight",
+    description="Members and above: a name and a query description.",
+    tags=INSIGHTS,
+)
+def create_insight(request: HttpRequest, slug: str, payload: InsightIn) -> Status[Insight]:
+    membership = queries.access_insights(request.auth, slug)
+    insight = actions.do_save_insight(
+        actor=membership, name=payload.name, description=payload.description, query=payload.query
+    )
+    return Status(201, insight)
+
+
+@router.get(
+    INSIGHT,
+    response={200: InsightOut, **ERRORS},
+    summary="Get a saved insight",
+    description="Members and above. Run its query with /insights/query.",
+    tags=INSIGHTS,
+)
+def get_insight(request: HttpRequest, slug: str, insight_id: int) -> Insight:
+    membership = queries.access_insights(request.auth, slug)
+    return queries.get_insight(membership.workspace, insight_id)
+
+
+@router.patch(
+    INSIGHT,
+    response={200: InsightOut, **ERRORS},
+    summary="Change a saved insight",
+    description="Who saved it, and admins: its name, description or query.",
+    tags=INSIGHTS,
+)
+def update_insight(
+    request: HttpRequest, slug: str, insight_id: int, payload: InsightPatch
+) -> Insight:
+    membership = queries.access_insights(request.auth, slug)
+    insight = queries.get_insight(membership.workspace, insight_id)
+    return actions.do_update_insight(
+        actor=membership,
+        insight=insight,
+        name=payload.name,
+        description=payload.description,
+        query=payload.query,
+    )
+
+
+@router.delete(
+    INSIGHT,
+    response={204: None, **ERRORS},
+    summary="Delete a saved insight",
+    description="Who saved it, and admins; audit-logged.",
+    tags=INSIGHTS,
+)
+def delete_insight(request: HttpRequest, slug: str, insight_id: int) -> Status[None]:
+    membership = queries.access_insights(request.auth, slug)
+    actions.do_delete_insight(
+        actor=membership, insight=queries.get_insight(membership.workspace, insight_id)
+    )
+    return Status(204, None)
+
+
+@router.get(
+    INSIGHT + "/comments",
+    response={200: list[CommentOut], **ERRORS},
+    summary="List an insight's comments",
+    description="Members and above; oldest first.",
+    tags=INSIGHTS,
+)
+def get_comments(request: HttpRequest, slug: str, insight_id: int) -> list:
+    membership = queries.access_insights(request.auth, slug)
+    return queries.list_comments(queries.get_insight(membership.workspace, insight_id))
+
+
+@router.post(
+    INSIGHT + "/comments",
+    response={201: CommentOut, **ERRORS},
+    summary="Comment on an insight",
+    description="Members and above. Markdown, sanitized.",
+    tags=INSIGHTS,
+)
+def create_comment(request: HttpRequest, slug: str, insight_id: int, payload: CommentIn) -> Status:
+    membership = queries.access_insights(request.auth, slug)
+    insight = queries.get_insight(membership.workspace, insight_id)
+    return Status(
+        201, actions.do_comment_insight(actor=membership, insight=insight, body=payload.body)
+    )
+
+
+# --- cohorts
+
+
+@router.get(
+    COHORTS,
+    response={200: list[CohortOut], **ERRORS},
+    summary="List cohorts",
+    description="Members and above; by name.",
+    tags=INSIGHTS,
+)
+def get_cohorts(request: HttpRequest, slug: str) -> list:
+    membership = queries.access_insights(request.auth, slug)
+    return queries.list_cohorts(membership.workspace)
+
+
+@router.post(
+    COHORTS,
+    response={201: CohortOut, **ERRORS},
+    summary="Save a cohort",
+    description="Members and above: the persons behind one number of a query, by name "
+    "(unique, 409). Any query's `cohort` then keeps to them.",
+    tags=INSIGHTS,
+)
+def create_cohort(request: HttpRequest, slug: str, payload: CohortIn) -> Status[Cohort]:
+    membership = queries.access_insights(request.auth, slug)
+    cohort = actions.do_save_cohort(
+        actor=membership,
+        name=payload.name,
+        description=payload.description,
+        kind=payload.kind,
+        query=payload.query,
+        selection=payload.selection.model_dump(exclude_none=True),
+    )
+    return Status(201, cohort)
+
+
+@router.get(
+    COHORT,
+    response={200: CohortOut, **ERRORS},
+    summary="Get a cohort",
+    description="Members and above.",
+    tags=INSIGHTS,
+)
+def get_cohort(request: HttpRequest, slug: str, cohort_id: int) -> Cohort:
+    membership = queries.access_insights(request.auth, slug)
+    return queries.get_cohort(membership.workspace, cohort_id)
+
+
+@router.post(
+    COHORT + "/refresh",
+    response={200: CohortOut, **ERRORS},
+    summary="Refresh a cohort",
+    description="Who saved it, and admins: a static cohort takes its persons again from its "
+    "query; a dynamic one recounts its size.",
+    tags=INSIGHTS,
+)
+def refresh_cohort(request: HttpRequest, slug: str, cohort_id: int) -> Cohort:
+    membership = queries.access_insights(request.auth, slug)
+    cohort = queries.get_cohort(membership.workspace, cohort_id)
+    return actions.do_refresh_cohort(actor=membership, cohort=cohort)
+
+
+@router.delete(
+    COHORT,
+    response={204: None, **ERRORS},
+    summary="Delete a cohort",
+    description="Who saved it, and admins; audit-logged.",
+    tags=INSIGHTS,
+)
+def delete_cohort(request: HttpRequest, slug: str, cohort_id: int) -> Status[None]:
+    membership = queries.access_insights(request.auth, slug)
+    actions.do_delete_cohort(
+        actor=membership, cohort=queries.get_cohort(membership.workspace, cohort_id)
+    )
+    return Status(204, None)
+
+
+@router.get(
+    COHORT + "/persons",
+    response={200: PersonPageOut, **ERRORS},
+    summary="List a cohort's persons",
+    description="Members and above; by id, paginated.",
+    tags=INSIGHTS,
+)
+def get_cohort_persons(
+    request: HttpRequest,
+    slug: str,
+    cohort_id: int,
+    page: str | None = None,
+    per_page: str | None = None,
+) -> dict:
+    membership = queries.access_insights(request.auth, slug)
+    cohort = queries.get_cohort(membership.workspace, cohort_id)
+    found = queries.list_cohort_persons(cohort, page=page, per_page=per_page)
+    return page_out(found, found.items)

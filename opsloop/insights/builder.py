@@ -5,7 +5,7 @@ so an insight is a URL: it can be bookmarked, shared, and used without JavaScrip
 Parameters: kind; range (a preset) or from and to; the filter rows fkey, fop, fvalue;
 and per kind: trends event, math, prop (one per series row), interval, breakdown,
 compare, formula; funnel step (one per step), order, window, unit, breakdown, trend;
-retention start, return, period, periods, cohort, mode; stickiness and lifecycle event,
+retention start, return, period, periods, cohort_type, mode; cohort (a saved cohort's id); stickiness and lifecycle event,
 interval; paths event, direction, steps; attribution conversion, channel, touch.
 """
 
@@ -52,6 +52,9 @@ def query_from_params(params: Any) -> dict[str, Any]:
     filters = _filters(params)
     if filters:
         data["filters"] = filters
+    cohort = _one(params, "cohort")
+    if cohort:
+        data["cohort"] = _number(cohort)
     events = _many(params, "event")
     if kind == "trends":
         maths, props = _many(params, "math"), _many(params, "prop")
@@ -85,7 +88,7 @@ def query_from_params(params: Any) -> dict[str, Any]:
         data["returning"] = {"event": _one(params, "return") or None}
         data["period"] = _one(params, "period", "week")
         data["periods"] = _number(_one(params, "periods", "8"))
-        data["cohort_type"] = _one(params, "cohort", "first_time")
+        data["cohort_type"] = _one(params, "cohort_type", "first_time")
         data["mode"] = _one(params, "mode", "on")
     elif kind in ("stickiness", "lifecycle"):
         data["series"] = {"event": (events[0] if events else "") or None}
@@ -99,6 +102,44 @@ def query_from_params(params: Any) -> dict[str, Any]:
         data["channel"] = _one(params, "channel", "utm_source")
         data["touch"] = _one(params, "touch", "first")
     return data
+
+
+def params_of(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The form's parameters for a query description: the way back of query_from_params,
+    for links (the persons behind a number, a saved insight opened in the builder)."""
+    v = form_values(data)
+    kind = v["kind"]
+    out: list[tuple[str, str]] = [("kind", kind), ("range", v["range"])]
+    if v["range"] == "custom":
+        out += [("from", str(v["from"])), ("to", str(v["to"]))]
+    for f in v["filters"]:
+        if f["key"]:
+            out += [("fkey", f["key"]), ("fop", f["op"]), ("fvalue", str(f["value"]))]
+    if data.get("cohort"):
+        out.append(("cohort", str(data["cohort"])))
+    if kind == "trends":
+        for row in v["series"]:
+            if row["event"] or row is v["series"][0]:
+                out += [("event", row["event"]), ("math", row["math"]), ("prop", row["prop"])]
+        out.append(("interval", v["interval"]))
+        out += [("compare", "1")] if v["compare"] else []
+        out += [("formula", v["formula"])] if v["formula"] else []
+        out += [("breakdown", v["breakdown"])] if v["breakdown"] else []
+    elif kind == "funnel":
+        out += [("step", step) for step in v["step_rows"] if step]
+        out += [("order", v["order"]), ("window", str(v["window"])), ("unit", v["unit"])]
+        out += [("trend", v["trend"])] if v["trend"] else []
+        out += [("breakdown", v["breakdown"])] if v["breakdown"] else []
+    elif kind == "retention":
+        out += [("start", v["start"]), ("return", v["return"]), ("period", v["period"])]
+        out += [("periods", str(v["periods"])), ("cohort_type", v["cohort"]), ("mode", v["mode"])]
+    elif kind in ("stickiness", "lifecycle"):
+        out += [("event", v["event"]), ("interval", v["interval"])]
+    elif kind == "paths":
+        out += [("event", v["event"]), ("direction", v["direction"]), ("steps", str(v["steps"]))]
+    else:
+        out += [("conversion", v["conversion"]), ("channel", v["channel"]), ("touch", v["touch"])]
+    return out
 
 
 def _date_range(params: Any) -> dict[str, Any]:
@@ -165,6 +206,7 @@ def form_values(data: dict[str, Any]) -> dict[str, Any]:
         "period": data.get("period", "week"),
         "periods": data.get("periods", 8),
         "cohort": data.get("cohort_type", "first_time"),
+        "cohort_id": data.get("cohort") or "",
         "mode": data.get("mode", "on"),
         "direction": data.get("direction", "after"),
         "steps": data.get("steps", 5) if kind == "paths" else 5,

@@ -18,6 +18,8 @@ class Plan:
     tz: str
     today: dt.date  # the workspace's local date
     timeout: float | None = None
+    # The persons of the query's cohort, when it names one (resolved by the caller).
+    cohort_ids: list[int] | None = None
     statements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     @property
@@ -29,7 +31,9 @@ class Plan:
         return "clickhouse" if type(self.store).__name__ == "ClickHouseStore" else "duckdb"
 
     def sql(self, first_day: dt.date, last_day: dt.date) -> Sql:
-        return Sql(DIALECTS[self.dialect_name], self.tz, first_day, last_day)
+        return Sql(
+            DIALECTS[self.dialect_name], self.tz, first_day, last_day, cohort_ids=self.cohort_ids
+        )
 
     def run(
         self, ctx: Sql, text: str, *, since: dt.datetime | None = None

@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
-from opsloop.core.errors import Invalid, OpsloopError
+from opsloop.core.errors import Invalid, NotFound, OpsloopError
 from opsloop.core.models import Membership, User, Workspace
 from opsloop.core.paging import Paged, page_numbers
 from opsloop.events import queries as event_queries
 from opsloop.events.models import Person
 from opsloop.events.store import QueryTimeout, get_store
 from opsloop.insights.engine import make_plan, persons_behind, run_query
+from opsloop.insights.models import Cohort, CohortKind, Insight, InsightComment
 from opsloop.insights.persons import ensure_snapshot
 from opsloop.insights.plan import Plan
 from opsloop.insights.query import parse_query
@@ -78,7 +79,9 @@ def local_today(workspace: Workspace) -> dt.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(workspace.time_zone)).date()
 
 
-def _plan(workspace: Workspace) -> tuple[Plan, str]:
+def _new_plan(workspace: Workspace) -> tuple[Plan, str]:
+    """A plan over the workspace's store, its persons snapshot current; the snapshot's
+    data version."""
     store = get_store()
     version = ensure_snapshot(store, workspace.pk)
     plan = make_plan(
@@ -88,7 +91,97 @@ def _plan(workspace: Workspace) -> tuple[Plan, str]:
         local_today(workspace),
         timeout=settings.INSIGHTS_TIMEOUT,
     )
-    return plan, store.data_version(workspace.pk) + "/" + version
+    return plan, version
+
+
+def _plan(workspace: Workspace, query: Any) -> tuple[Plan, str]:
+    plan, version = _new_plan(workspace)
+    version = plan.store.data_version(workspace.pk) + "/" + version
+    if query.cohort is not None:
+        cohort = get_cohort(workspace, query.cohort, field="cohort")
+        plan.cohort_ids = cohort_person_ids(cohort)
+        version += f"/cohort:{cohort.pk}:{cohort.updated_at.isoformat()}"
+    return plan, version
+
+
+# --- saved insights and cohorts
+
+
+def list_insights(workspace: Workspace) -> list[Insight]:
+    """The workspace's saved insights, the latest changed first, with their makers."""
+    return list(Insight.objects.filter(workspace=workspace).select_related("created_by"))
+
+
+def get_insight(workspace: Workspace, insight_id: int) -> Insight:
+    insight = (
+        Insight.objects.filter(workspace=workspace, pk=insight_id)
+        .select_related("created_by")
+        .first()
+    )
+    if insight is None:
+        raise NotFound(_("No such insight."))
+    return insight
+
+
+def list_comments(insight: Insight) -> list[InsightComment]:
+    return list(insight.comments.select_related("author"))
+
+
+def list_cohorts(workspace: Workspace) -> list[Cohort]:
+    return list(Cohort.objects.filter(workspace=workspace).select_related("created_by"))
+
+
+def get_cohort(workspace: Workspace, cohort_id: int, *, field: str | None = None) -> Cohort:
+    cohort = Cohort.objects.filter(workspace=workspace, pk=cohort_id).first()
+    if cohort is None:
+        if field:
+            raise Invalid(_("No such cohort in this workspace."), field=field)
+        raise NotFound(_("No such cohort."))
+    return cohort
+
+
+def cohort_person_ids(cohort: Cohort, depth: int = 0) -> list[int]:
+    """Its persons: a static cohort's kept ones, a dynamic one's evaluated now."""
+    if cohort.kind == CohortKind.STATIC:
+        return list(cohort.members.order_by("person_id").values_list("person_id", flat=True))
+    if depth > 2:
+        raise Invalid(_("Cohorts defined by cohorts go at most three deep."), field="cohort")
+    query = check_query(cohort.definition.get("query"), field="cohort")
+    return persons_of_selection(
+        workspace=cohort.workspace,
+        query=query,
+        selection=cohort.definition.get("selection") or {},
+        limit=1_000_000,
+        depth=depth + 1,
+    )
+
+
+def list_cohort_persons(cohort: Cohort, *, page: Any, per_page: Any) -> PersonsPage:
+    number, size = page_numbers(page, per_page)
+    ids = cohort_person_ids(cohort)
+    chunk = ids[(number - 1) * size : number * size]
+    persons = event_queries.persons_by_ids(cohort.workspace_id, chunk)
+    return PersonsPage(items=persons, total=len(ids), page=number, per_page=size)
+
+
+def persons_of_selection(
+    *, workspace: Workspace, query: Any, selection: dict[str, Any], limit: int, depth: int = 0
+) -> list[int]:
+    """The ids of every person behind one number (up to `limit`)."""
+    plan, _version = _new_plan(workspace)
+    if query.cohort is not None:
+        plan.cohort_ids = cohort_person_ids(
+            get_cohort(workspace, query.cohort, field="cohort"), depth
+        )
+    try:
+        ids, _total = persons_behind(query, plan, selection, limit=limit, offset=0)
+    except QueryTimeout as exc:
+        raise _too_slow(exc) from None
+    except (TypeError, ValueError) as exc:
+        raise Invalid(
+            _("This result has no such number: %(why)s") % {"why": exc}, field="selection"
+        ) from None
+    return ids
 
 
 def list_event_names(workspace: Workspace) -> list[str]:
@@ -118,7 +211,7 @@ def list_event_names(workspace: Workspace) -> list[str]:
 def run_insight(*, workspace: Workspace, query: Any) -> dict[str, Any]:
     """The query's result (docs/metrics.md), from the cache when the events, the persons
     snapshot, the zone and today's date are what they were."""
-    plan, version = _plan(workspace)
+    plan, version = _plan(workspace, query)
     key = _cache_key(workspace, query, plan, version)
     cached = cache.get(key)
     if cached is not None:
@@ -145,7 +238,7 @@ def list_persons_behind(
 ) -> PersonsPage:
     """The persons behind one number of the query's result, by id, a page at a time."""
     number, size = page_numbers(page, per_page)
-    plan, _version = _plan(workspace)
+    plan, _version = _plan(workspace, query)
     try:
         ids, total = persons_behind(query, plan, selection, limit=size, offset=(number - 1) * size)
     except QueryTimeout as exc:

@@ -149,6 +149,7 @@ class Common(Model):
     filters: list[PropertyFilter] = Field(
         default_factory=list, max_length=20, description="Applied to every event the query reads."
     )
+    cohort: int | None = Field(None, ge=1, description="Only the persons of this cohort (its id).")
 
 
 class TrendsQuery(Common):

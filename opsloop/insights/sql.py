@@ -95,6 +95,11 @@ class Dialect:
         """A table `k` of the integers 0..n-1, to CROSS JOIN."""
         raise NotImplementedError
 
+    def survivors(self, ids: str) -> str:
+        """A subquery of the persons that the bound list `ids` reads as now: an id since
+        merged into another is that other (the `merges` of the persons snapshot)."""
+        raise NotImplementedError
+
 
 class DuckDB(Dialect):
     name = "duckdb"
@@ -154,6 +159,12 @@ class DuckDB(Dialect):
 
     def offsets(self, n: int) -> str:
         return f"(SELECT range AS k FROM range({int(n)}))"
+
+    def survivors(self, ids: str) -> str:
+        return (
+            f"SELECT coalesce(m.to_id, c.id) FROM (SELECT unnest({ids}) AS id) AS c "
+            "LEFT JOIN merges m ON m.from_id = c.id"
+        )
 
 
 class ClickHouse(Dialect):
@@ -226,6 +237,13 @@ class ClickHouse(Dialect):
     def offsets(self, n: int) -> str:
         return f"(SELECT toInt64(number) AS k FROM numbers({int(n)}))"
 
+    def survivors(self, ids: str) -> str:
+        # The store binds a list as (a, b, ...): array(a, b, ...) here.
+        return (
+            f"SELECT if(m.to_id = 0, c.id, m.to_id) FROM (SELECT arrayJoin(array{ids}) AS id) "
+            "AS c LEFT JOIN merges AS m ON m.from_id = c.id"
+        )
+
 
 DIALECTS: dict[str, Dialect] = {"duckdb": DuckDB(), "clickhouse": ClickHouse()}
 
@@ -246,6 +264,7 @@ class Sql:
     last_day: dt.date  # local, included
     params: dict[str, Any] = field(default_factory=dict)
     person_join: bool = False  # set when a condition reads the person's traits
+    cohort_ids: list[int] | None = None  # only these persons, when set
 
     def __post_init__(self) -> None:
         check_time_zone(self.tz)
@@ -340,6 +359,15 @@ class Sql:
         parts += [self.condition(f) for f in selector.filters]
         return " AND ".join(parts) if parts else "true"
 
+    def _cohort(self) -> list[str]:
+        """The condition of the query's cohort: its persons, merges followed."""
+        if self.cohort_ids is None:
+            return []
+        if not self.cohort_ids:
+            return ["false"]
+        ids = self.param([int(pk) for pk in self.cohort_ids])
+        return [f"e.person_id IN ({self.dialect.survivors(ids)})"]
+
     def events_from(
         self, where: list[str], columns: str = "e.*", since: dt.datetime | None = None
     ) -> str:
@@ -347,7 +375,7 @@ class Sql:
         person joined when a condition needs it. Call after building `where`, so
         person_join is known."""
         join = " LEFT JOIN persons p ON p.person_id = e.person_id" if self.person_join else ""
-        conditions = " AND ".join([self.in_range("e.timestamp", since), *where])
+        conditions = " AND ".join([self.in_range("e.timestamp", since), *where, *self._cohort()])
         return f"SELECT {columns} FROM events e{join} WHERE {conditions}"
 
 

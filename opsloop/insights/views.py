@@ -8,17 +8,23 @@ import csv
 import io
 import json
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opsloop.core.errors import Invalid, OpsloopError
-from opsloop.core.pages import page
-from opsloop.insights import builder, display, queries
+from opsloop.core.models import Membership
+from opsloop.core.pages import int_param, page
+from opsloop.insights import actions, builder, display, queries
+from opsloop.insights.models import KIND_LABELS, Insight
 from opsloop.insights.sql import EVENT_COLUMNS
 
 RANGES = [
@@ -66,15 +72,6 @@ OPERATORS = [
     ("is_set", gettext_lazy("is set")),
     ("is_not_set", gettext_lazy("is not set")),
 ]
-TITLES = {
-    "trends": gettext_lazy("Trends"),
-    "funnel": gettext_lazy("Funnel"),
-    "retention": gettext_lazy("Retention"),
-    "stickiness": gettext_lazy("Stickiness"),
-    "lifecycle": gettext_lazy("Lifecycle"),
-    "paths": gettext_lazy("Paths"),
-    "attribution": gettext_lazy("Channel attribution"),
-}
 
 
 def _default_query(events: list[str]) -> dict[str, Any]:
@@ -89,20 +86,33 @@ def _default_query(events: list[str]) -> dict[str, Any]:
 @login_required
 @page
 def insights(request: HttpRequest, slug: str) -> HttpResponse:
+    """The builder and its result; with ?insight=ID, a saved insight with its comments.
+    Posts save, change and delete insights, comment, and save cohorts."""
     membership = queries.access_insights(request.user, slug)
     workspace = membership.workspace
     events = queries.list_event_names(workspace)
-    data = (
-        builder.query_from_params(request.GET) if "kind" in request.GET else _default_query(events)
-    )
+    saved = None
+    if request.GET.get("insight"):
+        saved = queries.get_insight(workspace, int_param(request.GET.get("insight")))
+        data = dict(saved.query)
+    elif "kind" in request.GET:
+        data = builder.query_from_params(request.GET)
+    else:
+        data = _default_query(events)
+    error: OpsloopError | None = None
+    if request.method == "POST":
+        try:
+            return _post(request, membership, saved)
+        except OpsloopError as exc:
+            if exc.status in (403, 404):
+                raise
+            error = exc
     # A kind's tab alone opens its form empty: nothing to run until events are chosen.
     fresh = set(request.GET) == {"kind"} and data["kind"] != "trends"
-    error: OpsloopError | None = None
     result = None
-    if not fresh:
+    if not fresh and error is None:
         try:
-            query = queries.check_query(data)
-            result = queries.run_insight(workspace=workspace, query=query)
+            result = queries.run_insight(workspace=workspace, query=queries.check_query(data))
         except OpsloopError as exc:
             error = exc
     shown = display.tables(result) if result else None
@@ -126,14 +136,85 @@ def insights(request: HttpRequest, slug: str) -> HttpResponse:
         "units": UNITS,
         "operators": OPERATORS,
         "channels": ["utm_source", "utm_medium", "utm_campaign"],
-        "title": TITLES[data.get("kind", "trends")],
+        "title": saved.name if saved else KIND_LABELS[data.get("kind", "trends")],
         "fresh": fresh,
-        "query_string": request.GET.urlencode(),
+        "saved": saved,
+        "can_change": saved is not None and _may_change(membership, saved.created_by_id),
+        "comments": queries.list_comments(saved) if saved else [],
+        "saved_insights": queries.list_insights(workspace)[:30],
+        "cohorts": queries.list_cohorts(workspace),
+        "query_string": urlencode(builder.params_of(data)),
         "query_json": json.dumps(data, ensure_ascii=False, indent=2),
     }
     return TemplateResponse(
         request, "insights/insights.html", context, status=error.status if error else 200
     )
+
+
+def _may_change(membership: Membership, created_by_id: int | None) -> bool:
+    try:
+        actions.check_changes(membership, created_by_id)
+    except OpsloopError:
+        return False
+    return True
+
+
+def _post(request: HttpRequest, membership: Membership, saved: Insight | None) -> HttpResponse:
+    op = request.POST.get("op", "")
+    slug = membership.workspace.slug
+    here = reverse("insights", args=[slug])
+    if op == "save":
+        insight = actions.do_save_insight(
+            actor=membership,
+            name=request.POST.get("name", ""),
+            query=_posted_query(request),
+        )
+        messages.success(request, _("Insight saved."))
+        return redirect(f"{here}?insight={insight.pk}")
+    if op == "cohort":
+        cohort = actions.do_save_cohort(
+            actor=membership,
+            name=request.POST.get("name", ""),
+            kind=request.POST.get("kind", "static"),
+            query=_posted_query(request),
+            selection=_selection(request.POST.get("selection")),
+        )
+        messages.success(
+            request,
+            _("Cohort %(name)s saved: %(n)s users.") % {"name": cohort.name, "n": cohort.size},
+        )
+        return redirect(f"{here}?{request.POST.get('back', '')}")
+    if saved is None:
+        raise Invalid(_("Unknown operation."))
+    if op == "update":
+        actions.do_update_insight(
+            actor=membership,
+            insight=saved,
+            name=request.POST.get("name"),
+            query=_posted_query(request) if request.POST.get("query") else None,
+        )
+        messages.success(request, _("Insight changed."))
+        return redirect(f"{here}?insight={saved.pk}")
+    if op == "delete":
+        actions.do_delete_insight(actor=membership, insight=saved)
+        messages.success(request, _("Insight deleted."))
+        return redirect(here)
+    if op == "comment":
+        actions.do_comment_insight(
+            actor=membership, insight=saved, body=request.POST.get("body", "")
+        )
+        return redirect(f"{here}?insight={saved.pk}#comments")
+    raise Invalid(_("Unknown operation."))
+
+
+def _posted_query(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.POST.get("query") or "")
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict):
+        raise Invalid(_("Send the query as a JSON object."), field="query")
+    return data
 
 
 @login_required
@@ -160,6 +241,8 @@ def insight_persons(request: HttpRequest, slug: str) -> HttpResponse:
         "nav": "insights",
         "found": found,
         "error": error,
+        "query_json": json.dumps(builder.query_from_params(request.GET), ensure_ascii=False),
+        "selection_json": request.GET.get("sel") or "{}",
     }
     back = request.GET.copy()
     for key in ("sel", "page", "per_page"):

@@ -54,6 +54,19 @@ def test_funnel_retention_and_channels_from_the_builder(
     expect(panel).to_be_visible()
     expect(panel.get_by_test_id("behind-person").first).to_be_visible()
     assert "/insights/" in page.url  # the page stayed; the panel came by htmx
+    # Those persons, kept as a cohort.
+    panel.get_by_test_id("cohort-name").fill("注册用户")
+    panel.get_by_test_id("save-cohort").click()
+    expect(page.get_by_test_id("cohort-filter")).to_contain_text("注册用户")
+
+    # The funnel saved under a name, and a comment on it.
+    page.get_by_test_id("save-name").fill("注册到首单")
+    page.get_by_test_id("save-insight").click()
+    expect(page.get_by_test_id("result-title")).to_have_text("注册到首单")
+    page.get_by_test_id("comment-body").fill("**抖音**来的转化最好")
+    page.get_by_test_id("comment-send").click()
+    expect(page.get_by_test_id("insight-comments")).to_contain_text("抖音来的转化最好")
+    expect(page.get_by_test_id("saved-insights")).to_contain_text("注册到首单")
 
     # Weekly retention of those who signed up.
     page.get_by_test_id("tab-retention").click()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -70,3 +73,20 @@ def alias(previous_id: str, user_id: str, **values):
         properties={"previous_id": previous_id},
         **values,
     )
+
+
+@contextlib.contextmanager
+def open_store(kind: str, directory: Path) -> Iterator[Any]:
+    """An event store in `directory`: "parquet" (DuckDB over Parquet) or "clickhouse"
+    (chdb, the embedded ClickHouse), for the tests that run on both."""
+    from opsloop.events.store.clickhouse import ChdbExecutor, ClickHouseStore
+    from opsloop.events.store.parquet import ParquetStore
+
+    if kind == "parquet":
+        yield ParquetStore(directory / "events")
+        return
+    executor = ChdbExecutor(str(directory / "chdb"))
+    try:
+        yield ClickHouseStore(executor)
+    finally:
+        executor.close()

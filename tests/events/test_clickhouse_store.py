@@ -9,21 +9,15 @@ import duckdb
 import pytest
 
 from opsloop.events.store import EventFilter
-from opsloop.events.store.clickhouse import ChdbExecutor, ClickHouseStore, bind, bind_params
+from opsloop.events.store.clickhouse import ClickHouseStore, bind, bind_params
 from opsloop.events.store.parquet import ParquetStore
-from tests.events._pipeline import at, row
+from tests.events._pipeline import at, open_store, row
 
 
 @pytest.fixture(params=["parquet", "clickhouse"])
 def store(request, tmp_path):
-    if request.param == "parquet":
-        yield ParquetStore(tmp_path / "events")
-        return
-    executor = ChdbExecutor(str(tmp_path / "chdb"))
-    try:
-        yield ClickHouseStore(executor)
-    finally:
-        executor.close()
+    with open_store(request.param, tmp_path) as opened:
+        yield opened
 
 
 def ids(rows):

@@ -11,11 +11,10 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from opsloop.events.store.clickhouse import ChdbExecutor, ClickHouseStore
-from opsloop.events.store.parquet import MERGES_SCHEMA, PERSONS_SCHEMA, ParquetStore
+from opsloop.events.store.parquet import MERGES_SCHEMA, PERSONS_SCHEMA
 from opsloop.insights.engine import make_plan, persons_behind, run_query
 from opsloop.insights.query import parse_query
-from tests.events._pipeline import row
+from tests.events._pipeline import open_store, row
 
 TZ = "Asia/Shanghai"
 SHANGHAI = zoneinfo.ZoneInfo(TZ)
@@ -89,16 +88,10 @@ class Events:
         self.store.write_persons(1, self.store.data_version(1), persons, merges)
 
 
-@pytest.fixture(params=["duckdb", "clickhouse"])
+@pytest.fixture(params=["parquet", "clickhouse"])
 def store(request, tmp_path):
-    if request.param == "duckdb":
-        yield ParquetStore(tmp_path / "events")
-        return
-    executor = ChdbExecutor(str(tmp_path / "chdb"))
-    try:
-        yield ClickHouseStore(executor)
-    finally:
-        executor.close()
+    with open_store(request.param, tmp_path) as opened:
+        yield opened
 
 
 @pytest.fixture
@@ -110,8 +103,12 @@ def events(store):
 def ask(store):
     """ask(query_dict) -> result; ask.persons(query_dict, selection) -> sorted ids."""
 
-    def run(data: dict[str, Any], today: dt.date = TODAY) -> dict[str, Any]:
-        return run_query(parse_query(data), make_plan(store, 1, TZ, today))
+    def run(
+        data: dict[str, Any], today: dt.date = TODAY, cohort: list[int] | None = None
+    ) -> dict[str, Any]:
+        plan = make_plan(store, 1, TZ, today)
+        plan.cohort_ids = cohort
+        return run_query(parse_query(data), plan)
 
     def persons(
         data: dict[str, Any], selection: dict[str, Any], today: dt.date = TODAY

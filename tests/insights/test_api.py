@@ -170,3 +170,118 @@ def test_a_statement_past_its_time_limit_is_stopped(tmp_path, backend):
         slow = "SELECT count() FROM numbers(100000000000)"
     with pytest.raises(QueryTimeout):
         store.sql(1, slow, timeout=0.5)
+
+
+# --- saved insights, comments and cohorts
+
+W = "/api/v1/workspaces/acme"
+
+
+def test_save_change_comment_and_delete_an_insight(api, workspace, member):
+    from opsloop.core.models import AuditLog
+    from tests.conftest import ApiClient
+
+    saved = api.post(f"{W}/insights", {"name": "注册转化", "query": funnel()})
+    assert saved.status_code == 201, saved.content
+    body = saved.json()
+    assert body["kind"] == "funnel" and body["query"]["steps"][1] == {"event": "signup"}
+    assert [i["name"] for i in api.get(f"{W}/insights").json()] == ["注册转化"]
+    bad = api.post(f"{W}/insights", {"name": "坏的", "query": {"kind": "funnel", "steps": []}})
+    assert bad.status_code == 400 and bad.json()["field"] == "query.steps"
+    other = ApiClient(member)
+    url = f"{W}/insights/{body['id']}"
+    assert other.patch(url, {"name": "改"}).status_code == 403
+    assert api.patch(url, {"name": "注册→下单"}).json()["name"] == "注册→下单"
+    said = other.post(f"{url}/comments", {"body": "周末掉得厉害 <script>x</script> **看看**"})
+    assert said.status_code == 201
+    assert (
+        "<script>" not in said.json()["body_html"]
+        and "<strong>看看</strong>" in said.json()["body_html"]
+    )
+    assert [c["author"]["username"] for c in api.get(f"{url}/comments").json()] == ["member"]
+    assert api.delete(url).status_code == 204
+    assert AuditLog.objects.filter(action="insight.delete", target="注册→下单").exists()
+    assert api.get(url).status_code == 404
+
+
+def test_a_static_cohort_from_a_funnel_step_filters_other_insights(api, workspace):
+    one, two = make_person(workspace, "u1"), make_person(workspace, "u2")
+    send(workspace, one, "open", today_at(workspace, 9, days=1))
+    send(workspace, one, "signup", today_at(workspace, 9, 10, days=1))
+    send(workspace, two, "open", today_at(workspace, 10, days=1))
+    made = api.post(
+        f"{W}/cohorts",
+        {"name": "已注册", "query": funnel(), "selection": {"step": 1}},
+    )
+    assert made.status_code == 201, made.content
+    cohort = made.json()
+    assert (cohort["kind"], cohort["size"]) == ("static", 1)
+    again = api.post(
+        f"{W}/cohorts", {"name": "已注册", "query": funnel(), "selection": {"step": 1}}
+    )
+    assert again.status_code == 409
+    persons = api.get(f"{W}/cohorts/{cohort['id']}/persons").json()
+    assert [p["user_id"] for p in persons["results"]] == ["u1"]
+    opens = {
+        "kind": "trends",
+        "series": [{"event": "open"}],
+        "date_range": {"preset": "last_7_days"},
+    }
+    assert api.post(f"{API}/query", opens).json()["series"][0]["total"] == 2
+    only = api.post(f"{API}/query", {**opens, "cohort": cohort["id"]}).json()
+    assert only["series"][0]["total"] == 1
+    # Static: a new signup does not join it until it is refreshed.
+    send(workspace, two, "signup", today_at(workspace, 10, 30, days=1))
+    assert (
+        api.post(f"{API}/query", {**opens, "cohort": cohort["id"]}).json()["series"][0]["total"]
+        == 1
+    )
+    refreshed = api.post(f"{W}/cohorts/{cohort['id']}/refresh").json()
+    assert refreshed["size"] == 2
+    assert (
+        api.post(f"{API}/query", {**opens, "cohort": cohort["id"]}).json()["series"][0]["total"]
+        == 2
+    )
+
+
+def test_a_dynamic_cohort_follows_the_events(api, workspace):
+    one, two = make_person(workspace, "u1"), make_person(workspace, "u2")
+    send(workspace, one, "signup", today_at(workspace, 9, days=1))
+    send(workspace, one, "open", today_at(workspace, 9, 5, days=1))
+    send(workspace, two, "open", today_at(workspace, 10, days=1))
+    signups = {
+        "kind": "trends",
+        "series": [{"event": "signup", "math": "persons"}],
+        "date_range": {"preset": "last_7_days"},
+    }
+    made = api.post(
+        f"{W}/cohorts",
+        {
+            "name": "本周注册",
+            "kind": "dynamic",
+            "query": signups,
+            "selection": {"series": 0, "bucket": 5},  # yesterday
+        },
+    ).json()
+    opens = {
+        "kind": "trends",
+        "series": [{"event": "open"}],
+        "date_range": {"preset": "last_7_days"},
+        "cohort": made["id"],
+    }
+    week = api.post(f"{API}/query", opens).json()
+    assert week["series"][0]["total"] == 1
+    send(workspace, two, "signup", today_at(workspace, 10, 30, days=1))
+    assert api.post(f"{API}/query", opens).json()["series"][0]["total"] == 2
+
+
+def test_a_cohort_of_another_workspace_is_refused(api, workspace, owner):
+    other = core_actions.do_create_workspace(actor=owner, slug="other", name="别的")
+    ms = Membership.objects.get(workspace=other, user=owner)
+    from opsloop.insights import actions
+
+    theirs = actions.do_save_cohort(actor=ms, name="别人的", query=funnel(), selection={"step": 0})
+    query = {**funnel(), "cohort": theirs.pk}
+    answer = api.post(f"{API}/query", query)
+    assert answer.status_code == 400 and answer.json()["field"] == "cohort"
+    assert api.get(f"{W}/cohorts/{theirs.pk}").status_code == 404

@@ -125,6 +125,20 @@ def test_breakdown_top_values_and_other(shop, ask):
     assert ask.persons(query, {"bucket": 0, "breakdown": "$other"}) == [2]
 
 
+def test_a_cohort_keeps_its_persons_merges_followed(shop, ask):
+    query = trend({"event": "open"})
+    assert ask(query, cohort=[1])["series"][0]["data"] == [2, 0, 1, 0, 0, 0, 0]
+    assert ask(query, cohort=[2, 3])["series"][0]["total"] == 2
+    assert ask(query, cohort=[])["series"][0]["total"] == 0
+
+
+def test_a_cohort_of_a_person_since_merged_is_the_survivors(events, ask):
+    events.add(10, "open", "2026-03-02 10:00").add(11, "open", "2026-03-03 10:00")
+    events.merge(10, 11).save()
+    # The cohort was saved when 10 was a person of its own.
+    assert ask(trend({"event": "open"}), cohort=[10])["series"][0]["total"] == 2
+
+
 def test_compare_with_the_period_before(shop, ask):
     result = ask(trend({"event": "open"}, compare=True))
     current, previous = result["series"]

@@ -134,3 +134,74 @@ def test_a_bad_query_is_answered_in_the_page(client_owner, shop):
         {"kind": "funnel", "step": ["a", "b"], "sel": "[1"},
     )
     assert bad.status_code == 400 and 'data-testid="error"' in bad.content.decode()
+
+
+def test_save_open_comment_and_delete_an_insight_on_the_page(client_owner, shop, workspace):
+    from opsloop.insights.models import Insight
+
+    url = reverse("insights", args=["acme"])
+    query = {
+        "kind": "funnel",
+        "steps": [{"event": "app_open"}, {"event": "signup"}],
+        "date_range": {"preset": "last_7_days"},
+    }
+    made = client_owner.post(url, {"op": "save", "name": "注册漏斗", "query": json.dumps(query)})
+    insight = Insight.objects.get(workspace=workspace)
+    assert made.status_code == 302 and made["Location"].endswith(f"?insight={insight.pk}")
+    opened = client_owner.get(url, {"insight": insight.pk}).content.decode()
+    assert "注册漏斗" in opened and 'data-testid="funnel-table"' in opened
+    # Its numbers link to their persons by the builder's parameters, not the insight's id.
+    assert "kind=funnel" in opened and "step=app_open" in opened
+    client_owner.post(f"{url}?insight={insight.pk}", {"op": "comment", "body": "**转化**不错"})
+    assert (
+        "<strong>转化</strong>" in client_owner.get(url, {"insight": insight.pk}).content.decode()
+    )
+    client_owner.post(f"{url}?insight={insight.pk}", {"op": "update", "name": "注册漏斗（周）"})
+    insight.refresh_from_db()
+    assert insight.name == "注册漏斗（周）"
+    bad = client_owner.post(url, {"op": "save", "name": "", "query": json.dumps(query)})
+    assert bad.status_code == 400 and 'data-testid="error"' in bad.content.decode()
+    client_owner.post(f"{url}?insight={insight.pk}", {"op": "delete"})
+    assert not Insight.objects.filter(pk=insight.pk).exists()
+
+
+def test_save_the_persons_behind_a_number_as_a_cohort_and_filter_by_it(
+    client_owner, shop, workspace
+):
+    from opsloop.insights.models import Cohort
+
+    url = reverse("insights", args=["acme"])
+    query = {
+        "kind": "funnel",
+        "steps": [{"event": "app_open"}, {"event": "signup"}],
+        "date_range": {"preset": "last_7_days"},
+    }
+    answer = client_owner.post(
+        url,
+        {
+            "op": "cohort",
+            "name": "注册了的",
+            "kind": "static",
+            "query": json.dumps(query),
+            "selection": '{"step": 1}',
+            "back": "kind=trends",
+        },
+    )
+    assert answer.status_code == 302
+    cohort = Cohort.objects.get(workspace=workspace)
+    assert cohort.size == 1 and list(cohort.members.values_list("person__user_id", flat=True)) == [
+        "u1"
+    ]
+    body = page(
+        client_owner,
+        kind="trends",
+        event=["app_open"],
+        math=["total"],
+        range="last_7_days",
+        cohort=str(cohort.pk),
+    ).content.decode()
+    data = json.loads(
+        re.search(r'id="insight-data" type="application/json">(.*?)</script>', body).group(1)
+    )
+    assert sum(v or 0 for v in data["series"][0]["data"]) == 2  # u1's two opens, not u2's
+    assert f'<option value="{cohort.pk}" selected' in body

@@ -1,0 +1,176 @@
+"""Every write of insights: saving, changing and deleting an insight, commenting on one,
+and saving, refreshing and deleting cohorts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opsloop.core.actions import check_text, record_audit
+from opsloop.core.errors import Conflict, Forbidden, Invalid
+from opsloop.core.markdown import render_markdown
+from opsloop.core.models import Membership, Role
+from opsloop.insights.models import Cohort, CohortKind, CohortPerson, Insight, InsightComment
+from opsloop.insights.queries import check_query, persons_of_selection
+
+# A static cohort keeps at most this many persons (its query and selection say who).
+COHORT_MAX_PERSONS = 1_000_000
+
+
+def check_changes(actor: Membership, created_by_id: int | None) -> None:
+    """The one who made it, and admins, change and delete an insight or a cohort."""
+    if created_by_id != actor.user_id and not actor.at_least(Role.ADMIN):
+        raise Forbidden(_("Only who made it, and admins, can change or delete it."))
+
+
+def _stored(checked: Any) -> dict[str, Any]:
+    """A checked query as kept: what differs from the defaults, and always its kind."""
+    return checked.model_dump(mode="json", exclude_defaults=True) | {"kind": checked.kind}
+
+
+def _keep_members(cohort: Cohort, ids: list[int]) -> None:
+    CohortPerson.objects.bulk_create(
+        [CohortPerson(cohort=cohort, person_id=pk) for pk in ids], batch_size=5000
+    )
+
+
+def do_save_insight(
+    *, actor: Membership, name: str, query: dict[str, Any], description: str = ""
+) -> Insight:
+    checked = check_query(query, field="query")
+    insight = Insight.objects.create(
+        workspace_id=actor.workspace_id,
+        name=check_text(name, field="name", label=_("Name"), max_length=200),
+        description=check_text(
+            description,
+            field="description",
+            label=_("Description"),
+            max_length=5000,
+            required=False,
+        ),
+        kind=checked.kind,
+        query=_stored(checked),
+        created_by_id=actor.user_id,
+    )
+    return insight
+
+
+def do_update_insight(
+    *,
+    actor: Membership,
+    insight: Insight,
+    name: str | None = None,
+    description: str | None = None,
+    query: dict[str, Any] | None = None,
+) -> Insight:
+    check_changes(actor, insight.created_by_id)
+    if name is not None:
+        insight.name = check_text(name, field="name", label=_("Name"), max_length=200)
+    if description is not None:
+        insight.description = check_text(
+            description,
+            field="description",
+            label=_("Description"),
+            max_length=5000,
+            required=False,
+        )
+    if query is not None:
+        checked = check_query(query, field="query")
+        insight.kind = checked.kind
+        insight.query = checked.model_dump(mode="json", exclude_defaults=True) | {
+            "kind": checked.kind
+        }
+    insight.save()
+    return insight
+
+
+def do_delete_insight(*, actor: Membership, insight: Insight) -> None:
+    check_changes(actor, insight.created_by_id)
+    record_audit(
+        actor=actor.user, action="insight.delete", workspace=actor.workspace, target=insight.name
+    )
+    insight.delete()
+
+
+def do_comment_insight(*, actor: Membership, insight: Insight, body: str) -> InsightComment:
+    text = check_text(body, field="body", label=_("Comment"), max_length=20_000)
+    return InsightComment.objects.create(
+        insight=insight, author_id=actor.user_id, body=text, body_html=render_markdown(text)
+    )
+
+
+def do_save_cohort(
+    *,
+    actor: Membership,
+    name: str,
+    query: dict[str, Any],
+    selection: dict[str, Any],
+    kind: str = CohortKind.STATIC,
+    description: str = "",
+) -> Cohort:
+    """A cohort of the persons behind one number of `query`; static ones are copied now."""
+    if kind not in CohortKind.values:
+        raise Invalid(_("A cohort is static or dynamic."), field="kind")
+    checked = check_query(query, field="query")
+    name = check_text(name, field="name", label=_("Name"), max_length=200)
+    definition = {
+        "query": _stored(checked),
+        "selection": selection,
+    }
+    ids = persons_of_selection(
+        workspace=actor.workspace, query=checked, selection=selection, limit=COHORT_MAX_PERSONS
+    )
+    try:
+        with transaction.atomic():
+            cohort = Cohort.objects.create(
+                workspace_id=actor.workspace_id,
+                name=name,
+                description=check_text(
+                    description,
+                    field="description",
+                    label=_("Description"),
+                    max_length=5000,
+                    required=False,
+                ),
+                kind=kind,
+                definition=definition,
+                size=len(ids),
+                computed_at=timezone.now(),
+                created_by_id=actor.user_id,
+            )
+            if kind == CohortKind.STATIC:
+                _keep_members(cohort, ids)
+    except IntegrityError:
+        raise Conflict(_("A cohort with that name already exists."), field="name") from None
+    return cohort
+
+
+def do_refresh_cohort(*, actor: Membership, cohort: Cohort) -> Cohort:
+    """Take a static cohort's persons again from its query (a dynamic one always is)."""
+    check_changes(actor, cohort.created_by_id)
+    checked = check_query(cohort.definition.get("query"), field="definition.query")
+    ids = persons_of_selection(
+        workspace=actor.workspace,
+        query=checked,
+        selection=cohort.definition.get("selection") or {},
+        limit=COHORT_MAX_PERSONS,
+    )
+    with transaction.atomic():
+        if cohort.kind == CohortKind.STATIC:
+            CohortPerson.objects.filter(cohort=cohort).delete()
+            _keep_members(cohort, ids)
+        cohort.size = len(ids)
+        cohort.computed_at = timezone.now()
+        cohort.save(update_fields=["size", "computed_at", "updated_at"])
+    return cohort
+
+
+def do_delete_cohort(*, actor: Membership, cohort: Cohort) -> None:
+    check_changes(actor, cohort.created_by_id)
+    record_audit(
+        actor=actor.user, action="cohort.delete", workspace=actor.workspace, target=cohort.name
+    )
+    cohort.delete()

@@ -1,0 +1,111 @@
+"""What the workspace database keeps of insights: saved insights (a named query
+description), their comments, and cohorts (named sets of persons other insights filter
+on). The numbers themselves are always computed afresh from the event store."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from opsloop.core.models import Workspace
+from opsloop.events.models import Person
+
+KIND_LABELS = {
+    "trends": _("Trends"),
+    "funnel": _("Funnel"),
+    "retention": _("Retention"),
+    "stickiness": _("Stickiness"),
+    "lifecycle": _("Lifecycle"),
+    "paths": _("Paths"),
+    "attribution": _("Channel attribution"),
+}
+
+
+class Insight(models.Model):
+    """A saved question: a name and a query description (opsloop/insights/query.py)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="insights")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(max_length=20)
+    query = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "-updated_at"], name="insight_recent")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+
+class InsightComment(models.Model):
+    """A Markdown comment on a saved insight; body_html is its sanitized rendering."""
+
+    insight = models.ForeignKey(Insight, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("comment"))
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class CohortKind(models.TextChoices):
+    STATIC = "static", _("Static")
+    DYNAMIC = "dynamic", _("Dynamic")
+
+
+class Cohort(models.Model):
+    """A named set of persons. Static: the persons behind a number when it was saved,
+    kept in CohortPerson. Dynamic: the query and selection, evaluated again whenever an
+    insight filters on it, so it follows the events."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=CohortKind.choices, default=CohortKind.STATIC
+    )
+    # {"query": {...}, "selection": {...}}: where its persons come from.
+    definition = models.JSONField()
+    size = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="cohort_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CohortPerson(models.Model):
+    """A person of a static cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "person"], name="cohort_person_unique")
+        ]
