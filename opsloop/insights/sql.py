@@ -87,6 +87,14 @@ class Dialect:
         """A timestamp as microseconds since the epoch (an integer)."""
         raise NotImplementedError
 
+    def from_micros(self, expr: str) -> str:
+        """Microseconds since the epoch back to a UTC timestamp."""
+        raise NotImplementedError
+
+    def timestamp(self, sql: Sql, moment: dt.datetime) -> str:
+        """A UTC moment, bound as a parameter of `sql`, as the engine's timestamp."""
+        raise NotImplementedError
+
     def int_div(self, a: str, b: str) -> str:
         """Integer division rounded down (towards minus infinity)."""
         raise NotImplementedError
@@ -151,6 +159,12 @@ class DuckDB(Dialect):
 
     def micros(self, expr: str) -> str:
         return f"epoch_us({expr})"
+
+    def from_micros(self, expr: str) -> str:
+        return f"CAST(make_timestamp({expr}) AS TIMESTAMPTZ)"
+
+    def timestamp(self, sql: Sql, moment: dt.datetime) -> str:
+        return f"{sql.param(moment)}::TIMESTAMPTZ"
 
     def int_div(self, a: str, b: str) -> str:
         # Rounded down: // rounds towards zero, and days before a range's first Monday
@@ -229,6 +243,13 @@ class ClickHouse(Dialect):
     def micros(self, expr: str) -> str:
         return f"toUnixTimestamp64Micro({expr})"
 
+    def from_micros(self, expr: str) -> str:
+        return f"fromUnixTimestamp64Micro({expr})"
+
+    def timestamp(self, sql: Sql, moment: dt.datetime) -> str:
+        text = moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return f"toDateTime64({sql.param(text)}, 6, 'UTC')"
+
     def int_div(self, a: str, b: str) -> str:
         # Rounded down: intDiv rounds towards zero, and days before a range's first
         # Monday are negative.
@@ -290,9 +311,7 @@ class Sql:
         return self.moment(self.last_day + dt.timedelta(days=1))
 
     def timestamp(self, moment: dt.datetime) -> str:
-        if self.dialect.name == "duckdb":
-            return f"{self.param(moment)}::TIMESTAMPTZ"
-        return f"toDateTime64({self.param(moment.strftime('%Y-%m-%d %H:%M:%S.%f'))}, 6, 'UTC')"
+        return self.dialect.timestamp(self, moment)
 
     def in_range(self, column: str = "timestamp", since: dt.datetime | None = None) -> str:
         start = since or self.start

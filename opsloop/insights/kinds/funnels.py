@@ -64,10 +64,10 @@ def run(q: FunnelQuery, plan: Plan) -> dict[str, Any]:
         **overall,
     }
     if q.breakdown is not None:
-        order = top or []
-        result["breakdown"] = [
-            {"value": value, **by_value[value]} for value in order if value in by_value
-        ]
+        rows = [{"value": value, **by_value[value]} for value in top or [] if value in by_value]
+        # Biggest first by who entered under that value (first touch); the rest last.
+        rows.sort(key=lambda row: (row["value"] == OTHER, -row["entered"], row["value"]))
+        result["breakdown"] = rows
     if q.trend is not None:
         starts = bucket_starts(first, last, q.trend)
         result["trend"] = [
@@ -195,12 +195,7 @@ def _per_person(q: FunnelQuery, ctx: Sql, top: list[str] | None) -> str:
     eb = "0"
     if q.trend is not None:
         # st in microseconds back to a timestamp for the zone's calendar.
-        moment = (
-            "CAST(make_timestamp(st) AS TIMESTAMPTZ)"
-            if d.name == "duckdb"
-            else "fromUnixTimestamp64Micro(st)"
-        )
-        eb = ctx.bucket(q.trend, moment)
+        eb = ctx.bucket(q.trend, d.from_micros("st"))
     per = f"SELECT *, {eb} AS eb FROM ({per}) AS pe WHERE lvl IS NOT NULL AND lvl >= 0"
     if not q.exclusions:
         return per

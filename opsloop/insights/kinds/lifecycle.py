@@ -73,14 +73,14 @@ def _classified(q: LifecycleQuery, ctx: Sql, n: int) -> str:
     seen = (
         f"SELECT person_id, {ctx.bucket(q.interval, 'first_seen')} AS fb, 1 AS known FROM persons"
     )
-    firsts = f"SELECT person_id, min(b) AS fb FROM ({act}) AS a0 GROUP BY person_id"
+    firsts = "SELECT person_id, min(b) AS fb FROM act AS a0 GROUP BY person_id"
     active = (
         "SELECT a.person_id AS person_id, a.b AS b, CASE "
         "WHEN (coalesce(f.known, 0) = 1 AND f.fb = a.b) "
         f"OR (coalesce(f.known, 0) = 0 AND x.fb = a.b AND a.b >= 0) THEN 'new' "
         "WHEN coalesce(prev.known, 0) = 1 THEN 'returning' ELSE 'resurrecting' END AS status "
-        f"FROM ({act}) AS a "
-        f"LEFT JOIN (SELECT person_id, b, 1 AS known FROM ({act}) AS a1) AS prev "
+        "FROM act AS a "
+        "LEFT JOIN (SELECT person_id, b, 1 AS known FROM act AS a1) AS prev "
         "ON prev.person_id = a.person_id AND prev.b = a.b - 1 "
         f"LEFT JOIN ({seen}) AS f ON f.person_id = a.person_id "
         f"LEFT JOIN ({firsts}) AS x ON x.person_id = a.person_id "
@@ -88,12 +88,13 @@ def _classified(q: LifecycleQuery, ctx: Sql, n: int) -> str:
     )
     dormant = (
         "SELECT a.person_id AS person_id, a.b + 1 AS b, 'dormant' AS status "
-        f"FROM ({act}) AS a "
-        f"LEFT JOIN (SELECT person_id, b, 1 AS known FROM ({act}) AS a2) AS nxt "
+        "FROM act AS a "
+        "LEFT JOIN (SELECT person_id, b, 1 AS known FROM act AS a2) AS nxt "
         "ON nxt.person_id = a.person_id AND nxt.b = a.b + 1 "
         f"WHERE coalesce(nxt.known, 0) = 0 AND a.b + 1 >= 0 AND a.b + 1 < {n}"
     )
-    return f"{active} UNION ALL {dormant}"
+    # One CTE read five times: DuckDB materializes it, so the events are scanned once.
+    return f"WITH act AS ({act}) {active} UNION ALL {dormant}"
 
 
 def _statement(q: LifecycleQuery, ctx: Sql, n: int) -> str:
