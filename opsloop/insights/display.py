@@ -58,7 +58,7 @@ def cell(value: Any, selection: dict[str, Any] | None = None, *, percent: bool =
 def tables(result: dict[str, Any]) -> dict[str, Any]:
     """{"head": [...], "rows": [{"label": ..., "cells": [...]}]} for the result's kind,
     plus what the chart needs under "chart"."""
-    return globals()["_" + result["kind"]](result)
+    return _TABLES[result["kind"]](result)
 
 
 def _series_label(line: dict[str, Any]) -> str:
@@ -283,3 +283,14 @@ def _attribution(result: dict[str, Any]) -> dict[str, Any]:
         "rows": rows,
         "chart": chart,
     }
+
+
+_TABLES = {
+    "trends": _trends,
+    "funnel": _funnel,
+    "retention": _retention,
+    "stickiness": _stickiness,
+    "lifecycle": _lifecycle,
+    "paths": _paths,
+    "attribution": _attribution,
+}

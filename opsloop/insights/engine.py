@@ -56,25 +56,8 @@ def persons_behind(
         f"SELECT person_id, count(*) OVER () AS total FROM ({inner}) AS picked "
         f"ORDER BY person_id LIMIT {int(limit)} OFFSET {int(offset)}"
     )
-    rows = plan.run(ctx, text, since=_earliest(query, ctx))
+    rows = plan.run(ctx, text)
     if not rows and offset:
-        count_rows = plan.run(
-            ctx,
-            f"SELECT count(*) FROM ({inner}) AS picked",
-            since=_earliest(query, ctx),
-        )
+        count_rows = plan.run(ctx, f"SELECT count(*) FROM ({inner}) AS picked")
         return [], int(count_rows[0][0]) if count_rows else 0
     return [int(row[0]) for row in rows], int(rows[0][1]) if rows else 0
-
-
-def _earliest(query: Any, ctx: Any) -> dt.datetime:
-    """How far back the persons' statement reads: the kinds that look before the range
-    (rolling actives, first-time cohorts, lifecycle's period before) say so."""
-    module = KIND_MODULES[query.kind]
-    if query.kind == "retention":
-        return module._since(query, ctx)
-    if query.kind == "lifecycle":
-        return module._since(query, ctx)
-    if query.kind == "trends":
-        return min(module._since(query, s, ctx) for s in query.series)
-    return ctx.start

@@ -25,21 +25,20 @@ CHUNK = 50_000
 _lock = threading.Lock()
 
 
-def ensure_snapshot(store: EventStore, workspace_id: int) -> str:
-    """The data version the workspace's snapshot is of, after making a new one if the
-    current one is stale and older than the TTL."""
+def ensure_snapshot(store: EventStore, workspace_id: int) -> tuple[str, str]:
+    """The store's data version and the one the workspace's snapshot is of, after making
+    a new snapshot if the current one is stale and older than the TTL."""
     version = store.data_version(workspace_id)
     current = store.persons_version(workspace_id)
     if current is not None and (
         current[0] == version or time.time() - current[1] < settings.INSIGHTS_PERSONS_TTL
     ):
-        return current[0]
+        return version, current[0]
     with _lock:
         current = store.persons_version(workspace_id)
-        if current is not None and current[0] == version:
-            return version
-        write_snapshot(store, workspace_id, version)
-    return version
+        if current is None or current[0] != version:
+            write_snapshot(store, workspace_id, version)
+    return version, version
 
 
 def write_snapshot(store: EventStore, workspace_id: int, version: str) -> None:

@@ -45,7 +45,7 @@ class Plan:
             self.workspace_id,
             text,
             ctx.params,
-            since=since or ctx.start,
+            since=ctx.earliest or ctx.start,
             until=ctx.end,
             timeout=self.timeout,
         )

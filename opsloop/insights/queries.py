@@ -79,11 +79,12 @@ def local_today(workspace: Workspace) -> dt.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(workspace.time_zone)).date()
 
 
-def _new_plan(workspace: Workspace) -> tuple[Plan, str]:
-    """A plan over the workspace's store, its persons snapshot current; the snapshot's
-    data version."""
+def _plan(workspace: Workspace, query: Any) -> tuple[Plan, str, Cohort | None]:
+    """A plan over the workspace's store with its persons snapshot current, the version
+    its result is cached under (the events', the snapshot's, the cohort's), and the
+    query's cohort, whose persons `_with_cohort` reads only when they are needed."""
     store = get_store()
-    version = ensure_snapshot(store, workspace.pk)
+    events, snapshot = ensure_snapshot(store, workspace.pk)
     plan = make_plan(
         store,
         workspace.pk,
@@ -91,25 +92,27 @@ def _new_plan(workspace: Workspace) -> tuple[Plan, str]:
         local_today(workspace),
         timeout=settings.INSIGHTS_TIMEOUT,
     )
-    return plan, version
-
-
-def _plan(workspace: Workspace, query: Any) -> tuple[Plan, str]:
-    plan, version = _new_plan(workspace)
-    version = plan.store.data_version(workspace.pk) + "/" + version
+    version = f"{events}/{snapshot}"
+    cohort = None
     if query.cohort is not None:
         cohort = get_cohort(workspace, query.cohort, field="cohort")
-        plan.cohort_ids = cohort_person_ids(cohort)
         version += f"/cohort:{cohort.pk}:{cohort.updated_at.isoformat()}"
-    return plan, version
+    return plan, version, cohort
+
+
+def _with_cohort(plan: Plan, cohort: Cohort | None, depth: int = 0) -> Plan:
+    if cohort is not None:
+        plan.cohort_ids = cohort_person_ids(cohort, depth)
+    return plan
 
 
 # --- saved insights and cohorts
 
 
-def list_insights(workspace: Workspace) -> list[Insight]:
+def list_insights(workspace: Workspace, limit: int | None = None) -> list[Insight]:
     """The workspace's saved insights, the latest changed first, with their makers."""
-    return list(Insight.objects.filter(workspace=workspace).select_related("created_by"))
+    found = Insight.objects.filter(workspace=workspace).select_related("created_by")
+    return list(found[:limit] if limit is not None else found)
 
 
 def get_insight(workspace: Workspace, insight_id: int) -> Insight:
@@ -168,20 +171,29 @@ def persons_of_selection(
     *, workspace: Workspace, query: Any, selection: dict[str, Any], limit: int, depth: int = 0
 ) -> list[int]:
     """The ids of every person behind one number (up to `limit`)."""
-    plan, _version = _new_plan(workspace)
-    if query.cohort is not None:
-        plan.cohort_ids = cohort_person_ids(
-            get_cohort(workspace, query.cohort, field="cohort"), depth
-        )
+    return _persons(workspace, query, selection, limit=limit, offset=0, depth=depth)[0]
+
+
+def _persons(
+    workspace: Workspace,
+    query: Any,
+    selection: dict[str, Any],
+    *,
+    limit: int,
+    offset: int,
+    depth: int = 0,
+) -> tuple[list[int], int]:
+    plan, _version, cohort = _plan(workspace, query)
     try:
-        ids, _total = persons_behind(query, plan, selection, limit=limit, offset=0)
+        return persons_behind(
+            query, _with_cohort(plan, cohort, depth), selection, limit=limit, offset=offset
+        )
     except QueryTimeout as exc:
         raise _too_slow(exc) from None
     except (TypeError, ValueError) as exc:
         raise Invalid(
             _("This result has no such number: %(why)s") % {"why": exc}, field="selection"
         ) from None
-    return ids
 
 
 def list_event_names(workspace: Workspace) -> list[str]:
@@ -211,13 +223,13 @@ def list_event_names(workspace: Workspace) -> list[str]:
 def run_insight(*, workspace: Workspace, query: Any) -> dict[str, Any]:
     """The query's result (docs/metrics.md), from the cache when the events, the persons
     snapshot, the zone and today's date are what they were."""
-    plan, version = _plan(workspace, query)
+    plan, version, cohort = _plan(workspace, query)
     key = _cache_key(workspace, query, plan, version)
     cached = cache.get(key)
     if cached is not None:
         return cached
     try:
-        result = run_query(query, plan)
+        result = run_query(query, _with_cohort(plan, cohort))
     except QueryTimeout as exc:
         raise _too_slow(exc) from None
     result["time_zone"] = workspace.time_zone
@@ -238,15 +250,7 @@ def list_persons_behind(
 ) -> PersonsPage:
     """The persons behind one number of the query's result, by id, a page at a time."""
     number, size = page_numbers(page, per_page)
-    plan, _version = _plan(workspace, query)
-    try:
-        ids, total = persons_behind(query, plan, selection, limit=size, offset=(number - 1) * size)
-    except QueryTimeout as exc:
-        raise _too_slow(exc) from None
-    except (TypeError, ValueError) as exc:
-        raise Invalid(
-            _("This result has no such number: %(why)s") % {"why": exc}, field="selection"
-        ) from None
+    ids, total = _persons(workspace, query, selection, limit=size, offset=(number - 1) * size)
     persons = event_queries.persons_by_ids(workspace.pk, ids)
     return PersonsPage(items=persons, total=total, page=number, per_page=size)
 

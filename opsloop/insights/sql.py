@@ -286,6 +286,9 @@ class Sql:
     params: dict[str, Any] = field(default_factory=dict)
     person_join: bool = False  # set when a condition reads the person's traits
     cohort_ids: list[int] | None = None  # only these persons, when set
+    # The earliest moment the statement reads (some look before the range): the event
+    # files to open start there.
+    earliest: dt.datetime | None = None
 
     def __post_init__(self) -> None:
         check_time_zone(self.tz)
@@ -315,6 +318,7 @@ class Sql:
 
     def in_range(self, column: str = "timestamp", since: dt.datetime | None = None) -> str:
         start = since or self.start
+        self.earliest = start if self.earliest is None else min(self.earliest, start)
         return f"{column} >= {self.timestamp(start)} AND {column} < {self.timestamp(self.end)}"
 
     def local_date(self, expr: str = "timestamp") -> str:

@@ -141,7 +141,7 @@ def insights(request: HttpRequest, slug: str) -> HttpResponse:
         "saved": saved,
         "can_change": saved is not None and _may_change(membership, saved.created_by_id),
         "comments": queries.list_comments(saved) if saved else [],
-        "saved_insights": queries.list_insights(workspace)[:30],
+        "saved_insights": queries.list_insights(workspace, limit=30),
         "cohorts": queries.list_cohorts(workspace),
         "query_string": urlencode(builder.params_of(data)),
         "query_json": json.dumps(data, ensure_ascii=False, indent=2),

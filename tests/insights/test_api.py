@@ -244,16 +244,20 @@ def test_a_static_cohort_from_a_funnel_step_filters_other_insights(api, workspac
     )
 
 
+# Persons who signed up, by day over the last 7 days: bucket 5 is yesterday.
+SIGNUPS_BY_DAY = {
+    "kind": "trends",
+    "series": [{"event": "signup", "math": "persons"}],
+    "date_range": {"preset": "last_7_days"},
+}
+
+
 def test_a_dynamic_cohort_follows_the_events(api, workspace):
     one, two = make_person(workspace, "u1"), make_person(workspace, "u2")
     send(workspace, one, "signup", today_at(workspace, 9, days=1))
     send(workspace, one, "open", today_at(workspace, 9, 5, days=1))
     send(workspace, two, "open", today_at(workspace, 10, days=1))
-    signups = {
-        "kind": "trends",
-        "series": [{"event": "signup", "math": "persons"}],
-        "date_range": {"preset": "last_7_days"},
-    }
+    signups = SIGNUPS_BY_DAY
     made = api.post(
         f"{W}/cohorts",
         {
@@ -285,3 +289,24 @@ def test_a_cohort_of_another_workspace_is_refused(api, workspace, owner):
     answer = api.post(f"{API}/query", query)
     assert answer.status_code == 400 and answer.json()["field"] == "cohort"
     assert api.get(f"{W}/cohorts/{theirs.pk}").status_code == 404
+
+
+def test_a_cached_result_does_not_evaluate_its_cohort_again(api, workspace, monkeypatch):
+    from opsloop.insights import queries
+
+    person = make_person(workspace, "u1")
+    send(workspace, person, "signup", today_at(workspace, 9, days=1))
+    signups = SIGNUPS_BY_DAY
+    made = api.post(
+        f"{W}/cohorts",
+        {"name": "昨天注册", "kind": "dynamic", "query": signups, "selection": {"bucket": 5}},
+    ).json()
+    query = {**signups, "cohort": made["id"]}
+    first = api.post(f"{API}/query", query).json()
+    assert first["series"][0]["total"] is None and first["series"][0]["data"][5] == 1
+
+    def evaluated(*args, **kwargs):
+        raise AssertionError("the cohort was evaluated for a cached result")
+
+    monkeypatch.setattr(queries, "cohort_person_ids", evaluated)
+    assert api.post(f"{API}/query", query).json() == first

@@ -21,7 +21,7 @@ def run(q: LifecycleQuery, plan: Plan) -> dict[str, Any]:
     ctx = plan.sql(first, last)
     starts = bucket_starts(first, last, q.interval)
     values = {status: [0] * len(starts) for status in STATUSES}
-    for b, status, n in plan.run(ctx, _statement(q, ctx, len(starts)), since=_since(q, ctx)):
+    for b, status, n in plan.run(ctx, _statement(q, ctx, len(starts))):
         b = as_int(b)
         if 0 <= b < len(starts):
             values[str(status)][b] = as_int(n)

@@ -23,7 +23,7 @@ def run(q: RetentionQuery, plan: Plan) -> dict[str, Any]:
     ctx = plan.sql(first, _returns_until(q, first, last, plan.today))
     sizes: dict[int, int] = {}
     back: dict[tuple[int, int], int] = {}
-    for kind, cohort, n, count in plan.run(ctx, _statement(q, ctx, last), since=_since(q, ctx)):
+    for kind, cohort, n, count in plan.run(ctx, _statement(q, ctx, last)):
         if kind == "size":
             sizes[as_int(cohort)] = as_int(count)
         else:
@@ -91,10 +91,6 @@ def _returns_until(q: RetentionQuery, first: dt.date, last: dt.date, today: dt.d
     """Returns are read up to the last period shown of the last cohort, or today."""
     cohorts = len(bucket_starts(first, last, q.period))
     return min(today, period_days(first, q.period, cohorts - 1 + q.periods)[1])
-
-
-def _since(q: RetentionQuery, ctx: Sql) -> dt.datetime:
-    return EVER if q.cohort_type == "first_time" else ctx.start
 
 
 def _starts(q: RetentionQuery, ctx: Sql, last: dt.date) -> str:

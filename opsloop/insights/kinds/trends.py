@@ -34,7 +34,7 @@ def run(q: TrendsQuery, plan: Plan) -> dict[str, Any]:
             ctx = plan.sql(p_first, p_last)
             text = _aggregate(q, s, ctx, top)
             values: dict[tuple[str | None, int], float | None] = {}
-            for row in plan.run(ctx, text, since=_since(q, s, ctx)):
+            for row in plan.run(ctx, text):
                 bd = None if q.breakdown is None else str(row[1])
                 values[(bd, as_int(row[0]))] = as_float(row[-1])
             n = len(bucket_starts(p_first, p_last, q.interval))
@@ -83,7 +83,7 @@ def persons_sql(q: TrendsQuery, plan: Plan, selection: dict[str, Any]) -> tuple[
         top = _top_values(q, s, plan, plan.sql(first, last))
     ctx = plan.sql(first, last)
     bucket = int(selection.get("bucket", 0))
-    rel = _relation(q, s, ctx, top, since=_since(q, s, ctx))
+    rel = _relation(q, s, ctx, top)
     where = []
     if s.math in ROLLING:
         where.append(f"b BETWEEN {bucket - ROLLING[s.math] + 1} AND {bucket}")
@@ -103,9 +103,7 @@ def _since(q: TrendsQuery, s: Series, ctx: Sql) -> dt.datetime:
     return ctx.start
 
 
-def _relation(
-    q: TrendsQuery, s: Series, ctx: Sql, top: list[str] | None, since: dt.datetime
-) -> str:
+def _relation(q: TrendsQuery, s: Series, ctx: Sql, top: list[str] | None) -> str:
     """The series' events: person_id, bucket b, value v (math_property), breakdown bd."""
     where = [ctx.selects(s), *(ctx.condition(f) for f in q.filters)]
     origin = None
@@ -126,27 +124,26 @@ def _relation(
             listed = ", ".join(ctx.param(value) for value in top if value != OTHER) or "''"
             other = ctx.param(OTHER)
             columns.append(f"CASE WHEN {raw} IN ({listed}) THEN {raw} ELSE {other} END AS bd")
-    return ctx.events_from(where, ", ".join(columns), since=since)
+    return ctx.events_from(where, ", ".join(columns), since=_since(q, s, ctx))
 
 
 def _top_values(q: TrendsQuery, s: Series, plan: Plan, ctx: Sql) -> list[str]:
     """The breakdown's values by the series' events, the biggest first, at most the
     limit, then OTHER when there are more."""
     assert q.breakdown is not None
-    rel = _relation(q, s, ctx, None, since=_since(q, s, ctx))
+    rel = _relation(q, s, ctx, None)
     limit = q.breakdown.limit
     rows = plan.run(
         ctx,
         f"SELECT bd, count(*) AS n FROM ({rel}) AS r GROUP BY bd ORDER BY n DESC, bd "
         f"LIMIT {limit + 1}",
-        since=_since(q, s, ctx),
     )
     values = [str(row[0]) for row in rows[:limit]]
     return [*values, OTHER] if len(rows) > limit else values
 
 
 def _aggregate(q: TrendsQuery, s: Series, ctx: Sql, top: list[str] | None) -> str:
-    rel = _relation(q, s, ctx, top, since=_since(q, s, ctx))
+    rel = _relation(q, s, ctx, top)
     bd = ", bd" if q.breakdown is not None else ""
     d = ctx.dialect
     if s.math in ROLLING:

@@ -48,6 +48,7 @@
         xAxis: { type: "category", data: data.trend.x },
         yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
         series: [{ type: "line", data: data.trend.data, name: box.dataset.trendLabel || "%" }] });
+      window.addEventListener("resize", function () { trend.resize(); });
     }
     var png = document.querySelector("[data-png]");
     if (png) {
@@ -68,12 +69,15 @@
       if (event.detail.target !== aside) return;
       aside.hidden = false;
       aside.parentElement.classList.add("with-panel");
+      // The result narrowed: the charts take its new width.
+      window.dispatchEvent(new Event("resize"));
       var close = aside.querySelector("[data-close-panel]");
       if (close) {
         close.hidden = false;
         close.addEventListener("click", function () {
           aside.hidden = true;
           aside.parentElement.classList.remove("with-panel");
+          window.dispatchEvent(new Event("resize"));
         });
       }
     });
