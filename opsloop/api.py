@@ -206,6 +206,7 @@ def _register_routers() -> None:
     api.add_router("", progress_router)
     api.add_router("", "opsloop.events.api.router")
     api.add_router("", "opsloop.insights.api.router")
+    api.add_router("", "opsloop.goals.api.router")
 
 
 _register_routers()

@@ -12,6 +12,7 @@ opsloop meetings_roll               create the next occurrence of recurring meet
 opsloop source create --workspace SLUG NAME [--kind web]   prints the write key alone on its last line
 opsloop events flush [--follow]     store the accepted events now (or keep doing so)
 opsloop events generate --workspace SLUG --events N --persons M   benchmark and demo events
+opsloop goals compute [--workspace SLUG]   compute the KPIs now (`run` does it every hour)
 Any other Django management command works too (opsloop help).
 """
 

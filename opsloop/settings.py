@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "opsloop.progress",
     "opsloop.events",
     "opsloop.insights",
+    "opsloop.goals",
     "opsloop.demo",
 ]
 
@@ -162,6 +163,8 @@ EVENTS_TRUSTED_PROXIES = tuple(
 INSIGHTS_TIMEOUT = float(env("OPSLOOP_INSIGHTS_TIMEOUT", "30"))
 # Seconds the persons snapshot insights join to may lag behind the workspace's persons.
 INSIGHTS_PERSONS_TTL = float(env("OPSLOOP_INSIGHTS_PERSONS_TTL", "60"))
+# Seconds between the scheduled computations of every workspace's KPIs (`opsloop run`).
+KPI_INTERVAL = float(env("OPSLOOP_KPI_INTERVAL", "3600"))
 
 # --- cache: local memory by default, Redis when REDIS_URL is set
 REDIS_URL = env("REDIS_URL")

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("opsloop.progress.urls")),
     path("", include("opsloop.events.urls")),
     path("", include("opsloop.insights.urls")),
+    path("", include("opsloop.goals.urls")),
     path("", include("opsloop.events.ingest_urls")),
 ]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PO_PATH = ROOT / "opsloop" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-IGNORE = [".venv", "node_modules", "data", "opsloop/locale"]
+IGNORE = [".venv", "node_modules", "data", "build", "opsloop/locale"]
 SEP = "\x04"
 
 

@@ -123,6 +123,7 @@ EXTENSIONS = [
         "work",
         "events",
         "insights",
+        "goals",
     )
 ]
 for _extension in EXTENSIONS:

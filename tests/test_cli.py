@@ -407,3 +407,6 @@ def test_run_serves_pages_static_files_and_api_and_runs_the_worker(install, tmp_
     assert not Path(f"/proc/{worker_pid}").exists()
     assert not (data_dir / "worker.json").exists()
     assert "Background worker stopped." in log.read_text()
+    # The KPI schedule runs beside them, and stops with them.
+    assert "Computing KPIs every 3600 s" in log.read_text()
+    assert "KPI schedule stopped." in log.read_text()

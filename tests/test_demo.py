@@ -197,6 +197,34 @@ def test_demo_has_saved_insights_that_answer_over_its_events(demo):
     assert max(daily["series"][0]["data"]) > 100 and daily["formula"][0]["data"]
 
 
+def test_demo_has_the_quarters_goals_measured_by_its_kpis(demo):
+    from opsloop.goals.models import Kpi, KpiValue, Objective
+    from opsloop.goals.queries import report_objectives
+
+    workspace = demo.workspace
+    kpis = {k.name: k for k in Kpi.objects.filter(workspace=workspace)}
+    assert set(kpis) == {k["name"] for k in data.KPIS}
+    assert not [k.name for k in kpis.values() if k.stale]
+    daily = KpiValue.objects.filter(kpi=kpis["日活跃用户"], day__lt=SUNDAY)
+    assert daily.count() >= 28 and min(daily.values_list("value", flat=True)) > 20
+    assert KpiValue.objects.filter(kpi=kpis["公众号粉丝"]).count() == 45
+    assert 0 < KpiValue.objects.get(kpi=kpis["首单转化率"], day=SUNDAY).value < 100
+    objectives = list(Objective.objects.filter(workspace=workspace).order_by("pk"))
+    assert [o.title for o in objectives] == [o["title"] for o in data.OBJECTIVES]
+    reports = report_objectives(objectives, SUNDAY)
+    for report in reports:
+        assert report.progress is not None
+        assert all(kr.current is not None for kr in report.key_results)
+    statuses = {kr.status for r in reports for kr in r.key_results}
+    assert len(statuses) >= 2  # a spread, not one colour
+    linked = (
+        objectives[0]
+        .key_results.get(title="日活跃用户提升 20%")
+        .projects.values_list("key", flat=True)
+    )
+    assert sorted(linked) == ["D11", "GRW"]
+
+
 def test_workflows_are_in_chinese_with_extra_states(demo):
     states = State.objects.filter(project__workspace=demo.workspace)
     assert not states.filter(name__in=["Backlog", "To do", "In progress", "Done"]).exists()

@@ -147,6 +147,7 @@ EXTENSIONS = [
         "work",
         "events",
         "insights",
+        "goals",
     )
 ]
 for _extension in EXTENSIONS:

@@ -65,6 +65,11 @@ def check_text(
     return value
 
 
+def check_description(value: str | None, *, field: str = "description") -> str:
+    """A free-text description: optional, at most 5,000 characters."""
+    return check_text(value, field=field, label=_("Description"), max_length=5000, required=False)
+
+
 def check_role(role: str) -> Role:
     try:
         return Role(role)

@@ -1686,3 +1686,44 @@ INSIGHTS = [
         },
     },
 ]
+
+# KPIs and the quarter's objectives (opsloop/goals). A KPI from an insight names the
+# insight above by name; a manual one gets `values` (a start and a daily gain over the
+# last `days` days, with a little noise); a KR's target is its KPI's latest value times
+# `lift` (its start the KPI's first value in the period), so the demo shows a spread of
+# statuses whatever day it is loaded on.
+KPIS = [
+    {"name": "日活跃用户", "unit": "人", "source": "insight", "insight": "日活与下单用户",
+     "definition": {"series": 0}},
+    {"name": "首单转化率", "unit": "%", "source": "insight", "insight": "注册到首单（按渠道）",
+     "definition": {"measure": "conversion"}},
+    {"name": "新用户次周留存", "unit": "%", "source": "insight", "insight": "新注册用户周留存",
+     "definition": {"period": 1}},
+    {"name": "公众号粉丝", "unit": "人", "source": "manual",
+     "values": {"start": 48200, "gain": 180, "days": 45}},
+    {"name": "小红书粉丝", "unit": "人", "source": "manual",
+     "values": {"start": 12600, "gain": 35, "days": 45}},
+    {"name": "双11 任务完成数", "unit": "个", "source": "work",
+     "definition": {"measure": "items_done", "projects": ["D11"]}},
+]  # fmt: skip
+OBJECTIVES = [
+    {
+        "title": "Q4 用户增长：双11 带来更多活跃用户",
+        "owner": "lead",
+        "key_results": [
+            {"title": "日活跃用户提升 20%", "kpi": "日活跃用户", "lift": 1.2, "weight": 2,
+             "projects": ["D11", "GRW"]},
+            {"title": "首单转化率提升到 1.3 倍", "kpi": "首单转化率", "lift": 1.3},
+            {"title": "新用户次周留存不低于现在", "kpi": "新用户次周留存", "lift": 1.0},
+        ],
+    },
+    {
+        "title": "内容运营：公众号和小红书涨粉",
+        "team": "内容运营组",
+        "owner": "lead",
+        "key_results": [
+            {"title": "公众号粉丝再涨 15%", "kpi": "公众号粉丝", "lift": 1.15, "projects": ["CNT"]},
+            {"title": "小红书粉丝再涨 5%", "kpi": "小红书粉丝", "lift": 1.05},
+        ],
+    },
+]  # fmt: skip

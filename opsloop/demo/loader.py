@@ -42,8 +42,11 @@ from opsloop.files.actions import do_create_folder, do_upload_file, do_upload_ve
 from opsloop.files.models import Folder
 from opsloop.files.queries import Place
 from opsloop.files.schemas import FolderIn
+from opsloop.goals import actions as goal_actions
+from opsloop.goals.models import KpiValue
 from opsloop.inbox.actions import do_cancel_pending_email
 from opsloop.insights.actions import do_save_insight
+from opsloop.insights.models import Insight
 from opsloop.meetings.actions import (
     do_add_action_item,
     do_add_agenda_item,
@@ -554,6 +557,72 @@ class _Loader:
         )
         for insight in data.INSIGHTS:
             do_save_insight(actor=lead, **insight)
+        self._goals(workspace)
+
+    def _goals(self, workspace: Workspace) -> None:
+        """The KPIs (computed from the saved insights and the work, or entered by hand)
+        and this quarter's objectives, each key result's target a lift on its KPI's
+        latest value."""
+        lead = self.members[data.OWNER]
+        insights = {i.name: i for i in Insight.objects.filter(workspace=workspace)}
+        kpis = {}
+        for spec in data.KPIS:
+            definition = dict(spec.get("definition") or {})
+            if "projects" in definition:
+                definition["project_ids"] = [
+                    self.projects[k].pk for k in definition.pop("projects")
+                ]
+            kpi = goal_actions.do_create_kpi(
+                actor=lead,
+                today=self.today,
+                name=spec["name"],
+                unit=spec["unit"],
+                source=spec["source"],
+                insight_id=insights[spec["insight"]].pk if "insight" in spec else None,
+                definition=definition,
+            )
+            if "values" in spec:
+                grow = spec["values"]
+                values = []
+                for n in range(grow["days"]):
+                    day = self.today - timedelta(days=grow["days"] - 1 - n)
+                    values.append(
+                        (day, float(grow["start"] + grow["gain"] * n + self.rng.randint(-40, 40)))
+                    )
+                goal_actions.do_record_kpi_values(actor=lead, kpi=kpi, values=values)
+            kpis[spec["name"]] = kpi
+        quarter = self.today.replace(month=(self.today.month - 1) // 3 * 3 + 1, day=1)
+        for spec in data.OBJECTIVES:
+            objective = goal_actions.do_create_objective(
+                actor=lead,
+                title=spec["title"],
+                start_date=quarter,
+                level="team" if spec.get("team") else "workspace",
+                team=spec.get("team", ""),
+            )
+            for kr in spec["key_results"]:
+                kpi = kpis[kr["kpi"]]
+                values = list(
+                    KpiValue.objects.filter(kpi=kpi, day__gte=quarter)
+                    .order_by("day")
+                    .values_list("value", flat=True)
+                )
+                first, latest = (values[0], values[-1]) if values else (0.0, 0.0)
+                made = goal_actions.do_add_key_result(
+                    actor=lead,
+                    objective=objective,
+                    title=kr["title"],
+                    kpi_id=kpi.pk,
+                    start_value=round(first, 2),
+                    target_value=round(latest * kr["lift"], 2),
+                    weight=kr.get("weight", 1),
+                )
+                if kr.get("projects"):
+                    goal_actions.do_link_work(
+                        actor=lead,
+                        key_result=made,
+                        project_ids=[self.projects[k].pk for k in kr["projects"]],
+                    )
 
     @staticmethod
     def _content(spec: dict, version: int) -> ContentFile:

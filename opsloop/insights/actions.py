@@ -9,15 +9,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsloop.core.actions import check_text, record_audit
+from opsloop.core.actions import check_description, check_text, record_audit
 from opsloop.core.errors import Conflict, Forbidden, Invalid
 from opsloop.core.markdown import render_markdown
 from opsloop.core.models import Membership, Role
 from opsloop.insights.models import Cohort, CohortKind, CohortPerson, Insight, InsightComment
-from opsloop.insights.queries import check_query, persons_of_selection
-
-# A static cohort keeps at most this many persons (its query and selection say who).
-COHORT_MAX_PERSONS = 1_000_000
+from opsloop.insights.queries import (
+    COHORT_MAX_PERSONS,
+    check_person_filters,
+    check_query,
+    definition_person_ids,
+    stored_person_filters,
+)
 
 
 def check_changes(actor: Membership, created_by_id: int | None) -> None:
@@ -44,13 +47,7 @@ def do_save_insight(
     insight = Insight.objects.create(
         workspace_id=actor.workspace_id,
         name=check_text(name, field="name", label=_("Name"), max_length=200),
-        description=check_text(
-            description,
-            field="description",
-            label=_("Description"),
-            max_length=5000,
-            required=False,
-        ),
+        description=check_description(description),
         kind=checked.kind,
         query=_stored(checked),
         created_by_id=actor.user_id,
@@ -70,13 +67,7 @@ def do_update_insight(
     if name is not None:
         insight.name = check_text(name, field="name", label=_("Name"), max_length=200)
     if description is not None:
-        insight.description = check_text(
-            description,
-            field="description",
-            label=_("Description"),
-            max_length=5000,
-            required=False,
-        )
+        insight.description = check_description(description)
     if query is not None:
         checked = check_query(query, field="query")
         insight.kind = checked.kind
@@ -102,39 +93,61 @@ def do_comment_insight(*, actor: Membership, insight: Insight, body: str) -> Ins
     )
 
 
+def check_cohort_definition(
+    *,
+    query: dict[str, Any] | None,
+    selection: dict[str, Any] | None,
+    persons: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """A cohort's definition as kept: {"query", "selection"} (the persons behind one number
+    of a query) or {"persons": {"q", "trait"}} (the people page's filters), exactly one."""
+    if persons is not None:
+        if query is not None or selection is not None:
+            raise Invalid(
+                _(
+                    "A cohort is defined by a query and a selection, or by person filters: "
+                    "not both."
+                ),
+                field="persons",
+            )
+        return {"persons": stored_person_filters(check_person_filters(persons, field="persons"))}
+    if query is None:
+        raise Invalid(
+            _("A cohort is defined by a query and a selection, or by person filters."),
+            field="query",
+        )
+    if selection is None:
+        raise Invalid(_("Say which number of the query: the selection."), field="selection")
+    if not isinstance(selection, dict):
+        raise Invalid(_("Send the selection as a JSON object."), field="selection")
+    return {"query": _stored(check_query(query, field="query")), "selection": selection}
+
+
 def do_save_cohort(
     *,
     actor: Membership,
     name: str,
-    query: dict[str, Any],
-    selection: dict[str, Any],
+    query: dict[str, Any] | None = None,
+    selection: dict[str, Any] | None = None,
+    persons: dict[str, Any] | None = None,
     kind: str = CohortKind.STATIC,
     description: str = "",
 ) -> Cohort:
-    """A cohort of the persons behind one number of `query`; static ones are copied now."""
+    """A cohort of the persons behind one number of `query`, or of those the person
+    filters `persons` match; a static one's persons are copied now."""
     if kind not in CohortKind.values:
         raise Invalid(_("A cohort is static or dynamic."), field="kind")
-    checked = check_query(query, field="query")
+    definition = check_cohort_definition(query=query, selection=selection, persons=persons)
     name = check_text(name, field="name", label=_("Name"), max_length=200)
-    definition = {
-        "query": _stored(checked),
-        "selection": selection,
-    }
-    ids = persons_of_selection(
-        workspace=actor.workspace, query=checked, selection=selection, limit=COHORT_MAX_PERSONS
+    ids = definition_person_ids(
+        actor.workspace, definition, limit=COHORT_MAX_PERSONS, field="definition"
     )
     try:
         with transaction.atomic():
             cohort = Cohort.objects.create(
                 workspace_id=actor.workspace_id,
                 name=name,
-                description=check_text(
-                    description,
-                    field="description",
-                    label=_("Description"),
-                    max_length=5000,
-                    required=False,
-                ),
+                description=check_description(description),
                 kind=kind,
                 definition=definition,
                 size=len(ids),
@@ -149,14 +162,11 @@ def do_save_cohort(
 
 
 def do_refresh_cohort(*, actor: Membership, cohort: Cohort) -> Cohort:
-    """Take a static cohort's persons again from its query (a dynamic one always is)."""
+    """Take a static cohort's persons again from its definition (a dynamic one always is)
+    and count them."""
     check_changes(actor, cohort.created_by_id)
-    checked = check_query(cohort.definition.get("query"), field="definition.query")
-    ids = persons_of_selection(
-        workspace=actor.workspace,
-        query=checked,
-        selection=cohort.definition.get("selection") or {},
-        limit=COHORT_MAX_PERSONS,
+    ids = definition_person_ids(
+        actor.workspace, cohort.definition, limit=COHORT_MAX_PERSONS, field="definition"
     )
     with transaction.atomic():
         if cohort.kind == CohortKind.STATIC:

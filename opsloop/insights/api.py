@@ -83,6 +83,21 @@ class CommentOut(Out):
     created_at: datetime
 
 
+class PersonFiltersIn(Schema):
+    """Whose traits make a cohort: the filters of the people page (/persons)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(
+        "", description="Free text: part of the user id, a distinct id or a trait's text."
+    )
+    trait: list[str] = Field(
+        default_factory=list,
+        description='Trait filters, all of which hold: "key=value" (the trait equals the '
+        'value, e.g. "city=上海") or "key" (the trait is set, e.g. "plan"); at most 10.',
+    )
+
+
 class CohortIn(Schema):
     name: Name
     description: Text = ""
@@ -91,8 +106,19 @@ class CohortIn(Schema):
         description="static: its persons copied now; dynamic: evaluated "
         "again whenever an insight filters on it.",
     )
-    query: dict[str, Any] = Field(description="The query whose number the cohort is.")
-    selection: Selection = Field(description="Which number, as for /insights/persons.")
+    query: dict[str, Any] | None = Field(
+        None,
+        description="The query whose number the cohort is, with `selection`; "
+        "or give `persons` instead.",
+    )
+    selection: Selection | None = Field(
+        None, description="Which number of `query`, as for /insights/persons."
+    )
+    persons: PersonFiltersIn | None = Field(
+        None,
+        description="Instead of `query` and `selection`: the persons whose traits match "
+        "these filters (400 when both or neither are given).",
+    )
 
 
 class CohortOut(Out):
@@ -100,7 +126,10 @@ class CohortOut(Out):
     name: str
     description: str
     kind: str
-    definition: dict[str, Any]
+    definition: dict[str, Any] = Field(
+        description='Where its persons come from: {"query": ..., "selection": ...} or '
+        '{"persons": {"q": ..., "trait": [...]}}.'
+    )
     size: int = Field(description="Its persons when last counted (computed_at).")
     computed_at: datetime | None
     created_at: datetime
@@ -286,8 +315,9 @@ def get_cohorts(request: HttpRequest, slug: str) -> list:
     COHORTS,
     response={201: CohortOut, **ERRORS},
     summary="Save a cohort",
-    description="Members and above: the persons behind one number of a query, by name "
-    "(unique, 409). Any query's `cohort` then keeps to them.",
+    description="Members and above: the persons behind one number of a query (`query` "
+    "and `selection`), or those whose traits match `persons` (`q` and `trait`, as on "
+    "/persons); by name (unique, 409). Any query's `cohort` then keeps to them.",
     tags=INSIGHTS,
 )
 def create_cohort(request: HttpRequest, slug: str, payload: CohortIn) -> Status[Cohort]:
@@ -298,7 +328,8 @@ def create_cohort(request: HttpRequest, slug: str, payload: CohortIn) -> Status[
         description=payload.description,
         kind=payload.kind,
         query=payload.query,
-        selection=payload.selection.model_dump(exclude_none=True),
+        selection=payload.selection.model_dump(exclude_none=True) if payload.selection else None,
+        persons=payload.persons.model_dump() if payload.persons else None,
     )
     return Status(201, cohort)
 
@@ -320,7 +351,7 @@ def get_cohort(request: HttpRequest, slug: str, cohort_id: int) -> Cohort:
     response={200: CohortOut, **ERRORS},
     summary="Refresh a cohort",
     description="Who saved it, and admins: a static cohort takes its persons again from its "
-    "query; a dynamic one recounts its size.",
+    "query or its person filters; a dynamic one recounts its size.",
     tags=INSIGHTS,
 )
 def refresh_cohort(request: HttpRequest, slug: str, cohort_id: int) -> Cohort:

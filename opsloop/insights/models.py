@@ -69,9 +69,10 @@ class CohortKind(models.TextChoices):
 
 
 class Cohort(models.Model):
-    """A named set of persons. Static: the persons behind a number when it was saved,
-    kept in CohortPerson. Dynamic: the query and selection, evaluated again whenever an
-    insight filters on it, so it follows the events."""
+    """A named set of persons: the persons behind a number of a query, or those whose
+    traits match person filters. Static: its persons when it was saved (or refreshed),
+    kept in CohortPerson. Dynamic: its definition, evaluated again whenever an insight
+    filters on it, so it follows the events and the traits."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="cohorts")
     name = models.CharField(_("name"), max_length=200)
@@ -79,7 +80,8 @@ class Cohort(models.Model):
     kind = models.CharField(
         _("kind"), max_length=10, choices=CohortKind.choices, default=CohortKind.STATIC
     )
-    # {"query": {...}, "selection": {...}}: where its persons come from.
+    # Where its persons come from: {"query": {...}, "selection": {...}}, or
+    # {"persons": {"q": "...", "trait": ["city=上海", "plan"]}} (the People page's filters).
     definition = models.JSONField()
     size = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(null=True, blank=True)

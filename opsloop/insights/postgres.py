@@ -29,6 +29,8 @@ NUMBER_TEXT = r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$"
 
 class Postgres(sql.Dialect):
     name = "postgres"
+    materialized = "MATERIALIZED "
+    double = "DOUBLE PRECISION"
 
     def placeholder(self, name: str, value: Any) -> str:
         return f"%({name})s"

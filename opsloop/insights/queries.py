@@ -22,6 +22,7 @@ from opsloop.core.models import Membership, User, Workspace
 from opsloop.core.paging import Paged, page_numbers
 from opsloop.events import queries as event_queries
 from opsloop.events.models import Person
+from opsloop.events.queries import PersonFilters
 from opsloop.events.store import QueryTimeout, get_store
 from opsloop.insights.engine import make_plan, persons_behind, run_query
 from opsloop.insights.models import Cohort, CohortKind, Insight, InsightComment
@@ -30,6 +31,9 @@ from opsloop.insights.plan import Plan
 from opsloop.insights.query import parse_query
 
 CACHE_SECONDS = 60 * 60
+# A cohort stands for at most this many persons: the ones a static cohort keeps, the ones
+# a dynamic cohort's definition gives when an insight uses it.
+COHORT_MAX_PERSONS = 1_000_000
 
 
 class QueryTooSlow(OpsloopError):
@@ -79,7 +83,9 @@ def local_today(workspace: Workspace) -> dt.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(workspace.time_zone)).date()
 
 
-def _plan(workspace: Workspace, query: Any) -> tuple[Plan, str, Cohort | None]:
+def _plan(
+    workspace: Workspace, query: Any, today: dt.date | None = None
+) -> tuple[Plan, str, Cohort | None]:
     """A plan over the workspace's store with its persons snapshot current, the version
     its result is cached under (the events', the snapshot's, the cohort's), and the
     query's cohort, whose persons `_with_cohort` reads only when they are needed."""
@@ -89,7 +95,7 @@ def _plan(workspace: Workspace, query: Any) -> tuple[Plan, str, Cohort | None]:
         store,
         workspace.pk,
         workspace.time_zone,
-        local_today(workspace),
+        today or local_today(workspace),
         timeout=settings.INSIGHTS_TIMEOUT,
     )
     version = f"{events}/{snapshot}"
@@ -147,16 +153,90 @@ def cohort_person_ids(cohort: Cohort, depth: int = 0) -> list[int]:
     """Its persons: a static cohort's kept ones, a dynamic one's evaluated now."""
     if cohort.kind == CohortKind.STATIC:
         return list(cohort.members.order_by("person_id").values_list("person_id", flat=True))
+    filters = cohort_filters(cohort)
+    if filters is not None:
+        return persons_of_filters(cohort.workspace_id, filters, limit=COHORT_MAX_PERSONS)
     if depth > 2:
         raise Invalid(_("Cohorts defined by cohorts go at most three deep."), field="cohort")
-    query = check_query(cohort.definition.get("query"), field="cohort")
-    return persons_of_selection(
-        workspace=cohort.workspace,
-        query=query,
-        selection=cohort.definition.get("selection") or {},
-        limit=1_000_000,
-        depth=depth + 1,
+    return definition_person_ids(
+        cohort.workspace, cohort.definition, limit=COHORT_MAX_PERSONS, depth=depth + 1
     )
+
+
+def definition_person_ids(
+    workspace: Workspace,
+    definition: dict[str, Any],
+    *,
+    limit: int,
+    depth: int = 0,
+    field: str = "cohort",
+) -> list[int]:
+    """The persons a cohort's definition stands for now, by id (up to `limit`): those its
+    person filters match, or those behind one number of its query."""
+    if "persons" in definition:
+        filters = check_person_filters(definition["persons"], field=field)
+        return persons_of_filters(workspace.pk, filters, limit=limit)
+    query = check_query(definition.get("query"), field=field)
+    return persons_of_selection(
+        workspace=workspace,
+        query=query,
+        selection=definition.get("selection") or {},
+        limit=limit,
+        depth=depth,
+    )
+
+
+def check_person_filters(data: Any, *, field: str = "persons") -> PersonFilters:
+    """A cohort's person filters from JSON data, {"q": "...", "trait": ["city=上海",
+    "plan"]}, read as the people page reads its own (q and trait=); Invalid names where
+    (`field` is where they sit: "persons.trait")."""
+    if not isinstance(data, dict):
+        raise Invalid(_("Send the person filters as a JSON object of q and trait."), field=field)
+    unknown = sorted(set(data) - {"q", "trait"})
+    if unknown:
+        raise Invalid(
+            _("Person filters are q and trait; %(key)s is neither.") % {"key": unknown[0]},
+            field=f"{field}.{unknown[0]}",
+        )
+    q = data.get("q") or ""
+    traits = data.get("trait") or []
+    if isinstance(traits, str):
+        traits = [traits]
+    if not isinstance(q, str):
+        raise Invalid(_("The search text q is a string."), field=f"{field}.q")
+    if not isinstance(traits, list) or not all(isinstance(t, str) for t in traits):
+        raise Invalid(
+            _("Trait filters are a list of key=value or key (the trait is set)."),
+            field=f"{field}.trait",
+        )
+    try:
+        filters = event_queries.parse_person_filters({"q": q, "trait": traits})
+    except Invalid as exc:
+        raise Invalid(exc.message, field=f"{field}.{exc.field}" if exc.field else field) from None
+    if not filters.active:
+        raise Invalid(
+            _("Give at least one trait filter or a search text."),
+            field=f"{field}.trait",
+        )
+    return filters
+
+
+def stored_person_filters(filters: PersonFilters) -> dict[str, Any]:
+    """Person filters as a cohort's definition keeps them (and the API shows them)."""
+    return {"q": filters.q, "trait": [trait.text for trait in filters.traits]}
+
+
+def cohort_filters(cohort: Cohort) -> PersonFilters | None:
+    """A trait cohort's person filters; None for a cohort of a query's number."""
+    if "persons" not in cohort.definition:
+        return None
+    return check_person_filters(cohort.definition["persons"], field="cohort")
+
+
+def persons_of_filters(workspace_id: int, filters: PersonFilters, *, limit: int) -> list[int]:
+    """The ids of the persons the people page's filters match, by id (up to `limit`)."""
+    found = event_queries.filter_persons(workspace_id, filters).order_by("pk")
+    return list(found.values_list("pk", flat=True)[:limit])
 
 
 def list_cohort_persons(cohort: Cohort, *, page: Any, per_page: Any) -> PersonsPage:
@@ -220,10 +300,13 @@ def list_event_names(workspace: Workspace) -> list[str]:
     return names
 
 
-def run_insight(*, workspace: Workspace, query: Any) -> dict[str, Any]:
+def run_insight(
+    *, workspace: Workspace, query: Any, today: dt.date | None = None
+) -> dict[str, Any]:
     """The query's result (docs/metrics.md), from the cache when the events, the persons
-    snapshot, the zone and today's date are what they were."""
-    plan, version, cohort = _plan(workspace, query)
+    snapshot, the zone and today's date are what they were. `today` (the workspace's
+    date by default) is what relative date ranges count back from."""
+    plan, version, cohort = _plan(workspace, query, today)
     key = _cache_key(workspace, query, plan, version)
     cached = cache.get(key)
     if cached is not None:

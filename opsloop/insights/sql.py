@@ -14,6 +14,7 @@ zone is checked against the zone database before it is written into the text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,11 @@ from opsloop.insights.query import EventSelector, PropertyFilter
 
 # Event columns a filter or breakdown may name directly (the rest are JSON keys of
 # `properties`): the context fields ingestion keeps as columns.
+DAY_US = 86_400_000_000
+HOUR_US = 3_600_000_000
+OFFSET_STEP = dt.timedelta(hours=6)
+OFFSET_REACH = dt.timedelta(days=400)
+
 EVENT_COLUMNS = {
     name
     for name, (kind, _ch) in COLUMNS.items()
@@ -35,6 +41,15 @@ class Dialect:
     """The spellings of one engine."""
 
     name = ""
+    # How a CTE that is read more than once is computed once; "" where the engine has no
+    # such keyword it takes without an experimental setting (ClickHouse inlines a CTE at
+    # every reference, so a compiler that reads one many times takes another plan there).
+    materialized = ""
+    # Whether local days are counted by adding the zone's UTC offset to the epoch time
+    # where that offset is constant (Sql.bucket): far cheaper than a per-row zone
+    # conversion in DuckDB; ClickHouse's toDate(ts, zone) is already a table lookup.
+    offset_days = False
+    double = "DOUBLE"  # a floating-point type that takes NULL
 
     def placeholder(self, name: str, value: Any) -> str:
         raise NotImplementedError
@@ -103,6 +118,11 @@ class Dialect:
         """A table `k` of the integers 0..n-1, to CROSS JOIN."""
         raise NotImplementedError
 
+    def epoch_units(self, expr: str, offset_us: int, unit_us: int) -> str:
+        """Whole units (of `unit_us`) from the epoch to the timestamp `expr` moved by
+        `offset_us`."""
+        return self.int_div(f"{self.micros(expr)} + {int(offset_us)}", str(int(unit_us)))
+
     def survivors(self, ids: str) -> str:
         """A subquery of the persons that the bound list `ids` reads as now: an id since
         merged into another is that other (the `merges` of the persons snapshot)."""
@@ -111,6 +131,8 @@ class Dialect:
 
 class DuckDB(Dialect):
     name = "duckdb"
+    materialized = "MATERIALIZED "
+    offset_days = True
 
     def placeholder(self, name: str, value: Any) -> str:
         return f"${name}"
@@ -174,6 +196,10 @@ class DuckDB(Dialect):
     def offsets(self, n: int) -> str:
         return f"(SELECT range AS k FROM range({int(n)}))"
 
+    def epoch_units(self, expr: str, offset_us: int, unit_us: int) -> str:
+        # Used inside a span after 1970 (Sql._by_offset): // (towards zero) rounds down.
+        return f"(({self.micros(expr)} + {int(offset_us)}) // {int(unit_us)})"
+
     def survivors(self, ids: str) -> str:
         return (
             f"SELECT coalesce(m.to_id, c.id) FROM (SELECT unnest({ids}) AS id) AS c "
@@ -183,6 +209,7 @@ class DuckDB(Dialect):
 
 class ClickHouse(Dialect):
     name = "clickhouse"
+    double = "Nullable(Float64)"
 
     def placeholder(self, name: str, value: Any) -> str:
         kind = (
@@ -275,6 +302,31 @@ def check_time_zone(name: str) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=256)
+def constant_offset(
+    tz: str, start: dt.datetime, end: dt.datetime
+) -> tuple[dt.datetime, dt.datetime, int]:
+    """A span [lo, hi) around `start` in which `tz` keeps the UTC offset it has at
+    `start`, reaching at most OFFSET_REACH beyond start and end, and that offset in
+    microseconds. Checked every OFFSET_STEP: no zone changes its offset and back within
+    hours, and lo and hi stay on checkpoints that have the offset, so the span is
+    never too wide (the rest is counted by converting each timestamp)."""
+    zone = zoneinfo.ZoneInfo(tz)
+
+    def offset(moment: dt.datetime) -> dt.timedelta | None:
+        return moment.astimezone(zone).utcoffset()
+
+    at_start = offset(start)
+    lo = start
+    while lo > start - OFFSET_REACH and offset(lo - OFFSET_STEP) == at_start:
+        lo -= OFFSET_STEP
+    hi = start
+    while hi < end + OFFSET_REACH and offset(hi + OFFSET_STEP) == at_start:
+        hi += OFFSET_STEP
+    assert at_start is not None
+    return lo, hi, at_start // dt.timedelta(microseconds=1)
+
+
 @dataclass
 class Sql:
     """One query being compiled: its dialect, zone, days and parameters."""
@@ -324,21 +376,59 @@ class Sql:
     def local_date(self, expr: str = "timestamp") -> str:
         return self.dialect.local_date(expr, self.tz)
 
-    def bucket(self, interval: str, expr: str = "timestamp", origin: dt.date | None = None) -> str:
+    def bucket(
+        self,
+        interval: str,
+        expr: str = "timestamp",
+        origin: dt.date | None = None,
+        *,
+        since: dt.datetime | None = None,
+    ) -> str:
         """The bucket of a timestamp: an integer counted from the range's first bucket
-        (hour, day, Monday-started week or month), in the workspace's zone."""
+        (hour, day, Monday-started week or month), in the workspace's zone. `since`: expr
+        is the time of events read from then to the range's end, so no other timestamp
+        needs to be thought of."""
         origin = origin or self.first_day
         d = self.dialect
-        date = self.local_date(expr)
         if interval == "hour":
-            return f"({d.days_since(origin, date)} * 24 + {d.local_hour(expr, self.tz)})"
+            slow = (
+                f"({d.days_since(origin, self.local_date(expr))} * 24 "
+                f"+ {d.local_hour(expr, self.tz)})"
+            )
+            if not d.offset_days:
+                return slow
+            return self._by_offset(expr, HOUR_US, _epoch_day(origin) * 24, slow, since)
         if interval == "day":
-            return d.days_since(origin, date)
+            return self.days_from(origin, expr, since)
         if interval == "week":
             monday = origin - dt.timedelta(days=origin.weekday())
-            return d.int_div(d.days_since(monday, date), "7")
+            return d.int_div(self.days_from(monday, expr, since), "7")
         first = origin.year * 12 + origin.month - 1
-        return f"({d.month_number(date)} - {first})"
+        return f"({d.month_number(self.local_date(expr))} - {first})"
+
+    def days_from(self, day: dt.date, expr: str, since: dt.datetime | None = None) -> str:
+        """Whole days from `day` to the local date of the timestamp `expr` (`since` as
+        for bucket)."""
+        d = self.dialect
+        slow = d.days_since(day, self.local_date(expr))
+        if not d.offset_days:
+            return slow
+        return self._by_offset(expr, DAY_US, _epoch_day(day), slow, since)
+
+    def _by_offset(
+        self, expr: str, unit_us: int, base: int, slow: str, since: dt.datetime | None
+    ) -> str:
+        """Whole units (days, hours) of local time since the epoch, less `base`, by the
+        UTC offset for the timestamps in the span where the zone keeps one offset around
+        the range (constant_offset); `slow`, by converting each, for the others. When
+        every timestamp is known to lie in the span (events read from `since` to the
+        range's end), no test is needed."""
+        lo, hi, offset = constant_offset(self.tz, self.start, self.end)
+        fast = f"{self.dialect.epoch_units(expr, offset, unit_us)} - {base}"
+        if since is not None and lo <= since and self.end <= hi:
+            return f"({fast})"
+        inside = f"{expr} >= {self.timestamp(lo)} AND {expr} < {self.timestamp(hi)}"
+        return f"(CASE WHEN {inside} THEN {fast} ELSE {slow} END)"
 
     # --- properties
 
@@ -400,6 +490,10 @@ class Sql:
         join = " LEFT JOIN persons p ON p.person_id = e.person_id" if self.person_join else ""
         conditions = " AND ".join([self.in_range("e.timestamp", since), *where, *self._cohort()])
         return f"SELECT {columns} FROM events e{join} WHERE {conditions}"
+
+
+def _epoch_day(day: dt.date) -> int:
+    return (day - dt.date(1970, 1, 1)).days
 
 
 def json_path(key: str) -> str:

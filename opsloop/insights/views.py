@@ -1,6 +1,7 @@
 """The insights page: a query builder (a plain GET form, so an insight is a URL), its
 result as a chart and a table, each number a link to the persons behind it, and the
-table as CSV."""
+table as CSV; and the cohorts page: the saved cohorts, and a form to make one of the
+persons whose traits match filters."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,7 +25,7 @@ from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.models import Membership
 from opsloop.core.pages import int_param, page
 from opsloop.insights import actions, builder, display, queries
-from opsloop.insights.models import KIND_LABELS, Insight
+from opsloop.insights.models import KIND_LABELS, Cohort, CohortKind, Insight
 from opsloop.insights.sql import EVENT_COLUMNS
 
 RANGES = [
@@ -275,3 +276,111 @@ def _csv(kind: str, shown: dict[str, Any]) -> HttpResponse:
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"insight-{kind}.csv")
     return response
+
+
+@login_required
+@page
+def insight_cohorts(request: HttpRequest, slug: str) -> HttpResponse:
+    """The workspace's cohorts, how each is defined, with refresh and delete for who may;
+    and a form for a cohort of the persons whose traits match the people page's filters.
+    Posts create, refresh and delete cohorts."""
+    membership = queries.access_insights(request.user, slug)
+    workspace = membership.workspace
+    error: OpsloopError | None = None
+    if request.method == "POST":
+        try:
+            return _post_cohorts(request, membership)
+        except OpsloopError as exc:
+            if exc.status in (403, 404):
+                raise
+            error = exc
+    creating = request.method == "POST" and request.POST.get("op") == "create"
+    # A refused new cohort's form comes back as it was filled in, its error in it.
+    posted = request.POST if creating else QueryDict()
+    context = {
+        "membership": membership,
+        "workspace": workspace,
+        "nav": "insights",
+        "rows": [_cohort_row(membership, c) for c in queries.list_cohorts(workspace)],
+        "error": None if creating else error,
+        "form_error": error if creating else None,
+        "form": {
+            "name": posted.get("name", ""),
+            "kind": posted.get("kind", CohortKind.STATIC),
+            "q": posted.get("q", ""),
+            "trait": "\n".join(_trait_lines(posted)),
+        },
+    }
+    return TemplateResponse(
+        request, "insights/cohorts.html", context, status=error.status if error else 200
+    )
+
+
+def _post_cohorts(request: HttpRequest, membership: Membership) -> HttpResponse:
+    op = request.POST.get("op", "")
+    here = reverse("insight_cohorts", args=[membership.workspace.slug])
+    if op == "create":
+        cohort = actions.do_save_cohort(
+            actor=membership,
+            name=request.POST.get("name", ""),
+            kind=request.POST.get("kind", CohortKind.STATIC),
+            persons={"q": request.POST.get("q", ""), "trait": _trait_lines(request.POST)},
+        )
+        messages.success(
+            request,
+            _("Cohort %(name)s saved: %(n)s users.") % {"name": cohort.name, "n": cohort.size},
+        )
+        return redirect(here)
+    if op not in ("refresh", "delete"):
+        raise Invalid(_("Unknown operation."))
+    cohort = queries.get_cohort(membership.workspace, int_param(request.POST.get("cohort_id")))
+    if op == "refresh":
+        actions.do_refresh_cohort(actor=membership, cohort=cohort)
+        messages.success(
+            request,
+            _("Cohort %(name)s refreshed: %(n)s users.") % {"name": cohort.name, "n": cohort.size},
+        )
+    else:
+        actions.do_delete_cohort(actor=membership, cohort=cohort)
+        messages.success(request, _("Cohort %(name)s deleted.") % {"name": cohort.name})
+    return redirect(here)
+
+
+def _trait_lines(data: QueryDict) -> list[str]:
+    """The trait filters of the form: one a line of its text box (or repeated fields)."""
+    return [
+        line.strip() for text in data.getlist("trait") for line in text.splitlines() if line.strip()
+    ]
+
+
+def _cohort_row(membership: Membership, cohort: Cohort) -> dict[str, Any]:
+    """A cohort as its row shows it: its trait filters with a link to the people page so
+    filtered, or a link to the persons behind the number it was saved from; and whether
+    this member may refresh and delete it."""
+    row: dict[str, Any] = {
+        "cohort": cohort,
+        "filters": queries.cohort_filters(cohort),
+        "can_change": _may_change(membership, cohort.created_by_id),
+    }
+    if row["filters"] is not None:
+        filters = row["filters"]
+        row["people_url"] = (
+            reverse("people", args=[membership.workspace.slug])
+            + "?"
+            + urlencode(
+                [
+                    *([("q", filters.q)] if filters.q else []),
+                    *(("trait", t.text) for t in filters.traits),
+                ]
+            )
+        )
+    else:
+        query = cohort.definition.get("query") or {}
+        selection = cohort.definition.get("selection") or {}
+        row["query_kind"] = str(KIND_LABELS.get(query.get("kind", ""), query.get("kind", "")))
+        row["persons_url"] = (
+            reverse("insight_persons", args=[membership.workspace.slug])
+            + "?"
+            + urlencode([*builder.params_of(query), ("sel", json.dumps(selection))])
+        )
+    return row

@@ -208,3 +208,47 @@ def test_get_store_is_the_parquet_store_under_the_data_dir(settings, tmp_path):
     assert isinstance(store, ParquetStore)
     assert store.directory == tmp_path / "events" / "parquet"
     assert "0 events in 0 files" in store.check()
+
+
+def test_files_are_sorted_by_event_then_time_in_row_groups_a_query_can_skip(store, monkeypatch):
+    # DuckDB (compaction) writes row groups in multiples of its 2,048-row vectors.
+    monkeypatch.setattr(parquet_module, "EVENTS_ROW_GROUP", 2048)
+    names = ["view", "open", "buy"]
+    for batch in range(2):
+        store.write(
+            [
+                row(message_id=f"{batch}-{i}", event=names[i % 3], timestamp=at(i / 1000))
+                for i in range(3 * 2048)
+            ],
+            name=f"b{batch}",
+        )
+    for path in live(store):  # as written
+        table = pq.read_table(store.directory / path)
+        pairs = list(zip(table["event"].to_pylist(), table["timestamp"].to_pylist(), strict=True))
+        assert pairs == sorted(pairs)
+        assert pq.ParquetFile(store.directory / path).metadata.num_row_groups == 3
+    store.compact()
+    (path,) = live(store)
+    parquet = pq.ParquetFile(store.directory / path)
+    table = parquet.read()
+    pairs = list(zip(table["event"].to_pylist(), table["timestamp"].to_pylist(), strict=True))
+    assert pairs == sorted(pairs)
+    groups = [parquet.metadata.row_group(i) for i in range(parquet.metadata.num_row_groups)]
+    event = parquet.schema_arrow.get_field_index("event")
+    spans = [(g.column(event).statistics.min, g.column(event).statistics.max) for g in groups]
+    # 12,288 events in groups of 2,048, each group one event name: a filter on one name
+    # skips the others' groups.
+    assert len(groups) == 6 and all(low == high for low, high in spans)
+    rows = store.sql(1, "SELECT count(*) FROM events WHERE event = 'open'")
+    assert rows == [(2 * 2048,)]
+
+
+def test_reads_share_one_database_and_keep_their_views_apart(store):
+    store.write([row(message_id="x", timestamp=at(0))])
+    other = ParquetStore(store.directory.parent / "other")
+    assert store.sql(1, "SELECT count(*) FROM events") == [(1,)]
+    assert other.sql(1, "SELECT count(*) FROM events") == [(0,)]
+    assert parquet_module._database() is parquet_module._database()
+    # A statement's temp views go with its connection.
+    with pytest.raises(Exception, match="raw_events|picked"):
+        parquet_module._database().cursor().execute("SELECT * FROM picked")

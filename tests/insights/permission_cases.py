@@ -53,8 +53,17 @@ PAGE_CASES: list = [
         "/w/acme/insights/persons/?kind=funnel&step=app_open&step=signup&sel=%7B%22step%22%3A0%7D",
         MEMBERS,
     ),
+    ("GET", "insight_cohorts", "/w/acme/insights/cohorts/", MEMBERS),
+    ("POST", "insight_cohorts", "/w/acme/insights/cohorts/", MEMBERS),
 ]
-PAGE_POST_DATA: dict = {}
+PAGE_POST_DATA: dict = {
+    "insight_cohorts": {
+        "op": "create",
+        "name": "上海用户",
+        "kind": "dynamic",
+        "trait": "city=上海",
+    },
+}
 
 
 _made = itertools.count(1)

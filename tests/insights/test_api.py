@@ -310,3 +310,69 @@ def test_a_cached_result_does_not_evaluate_its_cohort_again(api, workspace, monk
 
     monkeypatch.setattr(queries, "cohort_person_ids", evaluated)
     assert api.post(f"{API}/query", query).json() == first
+
+
+def test_a_cohort_of_trait_filters_through_the_api(api, workspace):
+    shanghai = make_person(workspace, "u1", city="上海", plan="pro")
+    free = make_person(workspace, "u2", city="上海")
+    beijing = make_person(workspace, "u3", city="北京", plan="pro")
+    for person in (shanghai, free, beijing):
+        send(workspace, person, "open", today_at(workspace, 9, days=1))
+    made = api.post(
+        f"{W}/cohorts",
+        {"name": "上海付费", "kind": "dynamic", "persons": {"trait": ["city=上海", "plan"]}},
+    )
+    assert made.status_code == 201, made.content
+    cohort = made.json()
+    assert cohort["definition"] == {"persons": {"q": "", "trait": ["city=上海", "plan"]}}
+    assert (cohort["kind"], cohort["size"]) == ("dynamic", 1)
+    persons = api.get(f"{W}/cohorts/{cohort['id']}/persons").json()
+    assert [p["user_id"] for p in persons["results"]] == ["u1"]
+    opens = {
+        "kind": "trends",
+        "series": [{"event": "open"}],
+        "date_range": {"preset": "last_7_days"},
+        "cohort": cohort["id"],
+    }
+    assert api.post(f"{API}/query", opens).json()["series"][0]["total"] == 1
+    Person.objects.filter(pk=free.pk).update(traits={"city": "上海", "plan": "basic"})
+    assert api.post(f"{W}/cohorts/{cohort['id']}/refresh").json()["size"] == 2
+    # New events make the cached result stale; the dynamic cohort now has both.
+    send(workspace, beijing, "open", today_at(workspace, 10, days=1))
+    assert api.post(f"{API}/query", opens).json()["series"][0]["total"] == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            {
+                "name": "两样",
+                "query": funnel(),
+                "selection": {"step": 0},
+                "persons": {"trait": ["city"]},
+            },
+            "persons",
+        ),
+        ({"name": "都没有"}, "query"),
+        ({"name": "空的", "persons": {}}, "persons.trait"),
+        ({"name": "坏键", "persons": {"trait": ["ci!ty=上海"]}}, "persons.trait"),
+        ({"name": "多余", "persons": {"trait": ["city"], "city": "上海"}}, "persons.city"),
+    ],
+)
+def test_a_cohort_needs_a_query_and_selection_or_person_filters(api, workspace, body, field):
+    answer = api.post(f"{W}/cohorts", body)
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["field"] == field, answer.json()
+    assert api.get(f"{W}/cohorts").json() == []
+
+
+def test_the_openapi_document_describes_both_ways_to_define_a_cohort():
+    from opsloop.api import api as ninja_api
+
+    schemas = ninja_api.get_openapi_schema(path_prefix="")["components"]["schemas"]
+    fields = schemas["CohortIn"]["properties"]
+    assert "persons" in fields and "persons" in fields["query"]["description"]
+    assert "both or neither" in fields["persons"]["description"]
+    assert "city=上海" in schemas["PersonFiltersIn"]["properties"]["trait"]["description"]
+    assert "required" not in schemas["CohortIn"] or "query" not in schemas["CohortIn"]["required"]

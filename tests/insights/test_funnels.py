@@ -59,6 +59,15 @@ def test_one_event_counts_for_one_step_only(events, ask):
     assert counts(ask(funnel("open", "open"))) == [2, 1]
 
 
+def test_two_events_of_one_step_at_one_moment_do_not_follow_each_other(events, ask):
+    # Person 1's two opens share a moment: neither is later, so no second open.
+    events.add(1, "open", "2026-03-02 10:00:00").add(1, "open", "2026-03-02 10:00:00")
+    events.add(2, "open", "2026-03-02 10:00:00").add(2, "open", "2026-03-02 10:00:01")
+    events.save()
+    assert counts(ask(funnel("open", "open"))) == [2, 1]
+    assert ask.persons(funnel("open", "open"), {"step": 1}) == [2]
+
+
 def test_a_repeated_step_needs_its_own_later_event(events, ask):
     events.add(1, "open", "2026-03-02 10:00").add(1, "view", "2026-03-02 10:01")
     events.add(1, "open", "2026-03-02 10:02")

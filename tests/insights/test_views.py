@@ -205,3 +205,163 @@ def test_save_the_persons_behind_a_number_as_a_cohort_and_filter_by_it(
     )
     assert sum(v or 0 for v in data["series"][0]["data"]) == 2  # u1's two opens, not u2's
     assert f'<option value="{cohort.pk}" selected' in body
+
+
+# --- the cohorts page
+
+
+def cohorts_url(slug="acme"):
+    return reverse("insight_cohorts", args=[slug])
+
+
+def test_the_cohorts_page_lists_them_in_words_and_pins_its_queries(
+    client_owner, shop, workspace, owner, django_assert_max_num_queries
+):
+    from opsloop.core.models import Membership
+    from opsloop.insights import actions
+
+    owner_ms = Membership.objects.get(workspace=workspace, user=owner)
+    query = {
+        "kind": "funnel",
+        "steps": [{"event": "app_open"}, {"event": "signup"}],
+        "date_range": {"preset": "last_7_days"},
+    }
+    actions.do_save_cohort(actor=owner_ms, name="注册了的", query=query, selection={"step": 1})
+    actions.do_save_cohort(
+        actor=owner_ms,
+        name="上海付费",
+        kind="dynamic",
+        persons={"q": "vip", "trait": ["city=上海", "plan"]},
+    )
+    with django_assert_max_num_queries(6):
+        answer = client_owner.get(cohorts_url())
+    assert answer.status_code == 200
+    body = answer.content.decode()
+    assert body.count('data-testid="cohort-row"') == 2
+    rows = dict(
+        re.findall(
+            r'data-testid="cohort-name">([^<]+)<.*?data-testid="cohort-definition">(.*?)</td>',
+            body,
+            re.S,
+        )
+    )
+    assert "city = 上海" in rows["上海付费"] and "plan" in rows["上海付费"]
+    assert "vip" in rows["上海付费"]
+    assert (
+        "/w/acme/people/?q=vip&amp;trait=city%3D%E4%B8%8A%E6%B5%B7&amp;trait=plan"
+        in rows["上海付费"]
+    )
+    assert (
+        "/w/acme/insights/persons/?kind=funnel" in rows["注册了的"] and "sel=" in rows["注册了的"]
+    )
+    assert body.count('data-testid="refresh-cohort"') == 2
+    assert body.count('data-testid="delete-cohort"') == 2
+    # More cohorts, no more queries.
+    for i in range(5):
+        actions.do_save_cohort(actor=owner_ms, name=f"北京 {i}", persons={"trait": ["city=北京"]})
+    with django_assert_max_num_queries(6):
+        assert (
+            client_owner.get(cohorts_url()).content.decode().count('data-testid="cohort-row"') == 7
+        )
+
+
+def test_the_insights_page_links_to_the_cohorts_page(client_owner, shop):
+    body = page(client_owner).content.decode()
+    assert f'href="{cohorts_url()}" class="" data-testid="tab-cohorts"' in body
+    cohorts = client_owner.get(cohorts_url()).content.decode()
+    assert 'class="active" data-testid="tab-cohorts"' in cohorts
+    assert f'href="{reverse("insights", args=["acme"])}?kind=funnel"' in cohorts
+
+
+def test_create_a_trait_cohort_on_the_page_and_filter_an_insight_by_it(
+    client_owner, shop, workspace
+):
+    from opsloop.insights.models import Cohort
+
+    one, _two = shop
+    answer = client_owner.post(
+        cohorts_url(),
+        {
+            "op": "create",
+            "name": "上海用户",
+            "kind": "dynamic",
+            "q": "",
+            "trait": "city=上海\r\n\r\n",
+        },
+    )
+    assert answer.status_code == 302 and answer["Location"] == cohorts_url()
+    cohort = Cohort.objects.get(workspace=workspace)
+    assert cohort.kind == "dynamic" and cohort.definition == {
+        "persons": {"q": "", "trait": ["city=上海"]}
+    }
+    listed = client_owner.get(cohorts_url()).content.decode()
+    assert "上海用户" in listed and 'data-testid="cohort-size">1<' in listed
+    body = page(
+        client_owner,
+        kind="trends",
+        event=["app_open"],
+        math=["total"],
+        range="last_7_days",
+        cohort=str(cohort.pk),
+    ).content.decode()
+    data = json.loads(
+        re.search(r'id="insight-data" type="application/json">(.*?)</script>', body).group(1)
+    )
+    assert sum(v or 0 for v in data["series"][0]["data"]) == 2  # u1's two opens, not u2's
+
+
+@pytest.mark.parametrize(
+    ("posted", "where"),
+    [
+        ({"name": "坏的", "trait": "ci!ty=上海"}, "trait"),
+        ({"name": "", "trait": "city=上海"}, "name"),
+        ({"name": "空的", "trait": ""}, "trait"),
+    ],
+)
+def test_a_refused_cohort_comes_back_in_its_form(client_owner, shop, workspace, posted, where):
+    from opsloop.insights.models import Cohort
+
+    answer = client_owner.post(cohorts_url(), {"op": "create", "kind": "dynamic", **posted})
+    assert answer.status_code == 400
+    body = answer.content.decode()
+    form = body[body.index('data-testid="cohort-form"') :]
+    assert 'data-testid="error"' in form[: form.index("</form>")]
+    assert re.search(rf'name="{where}"[^>]*aria-invalid="true"', form)
+    assert '<option value="dynamic" selected' in form
+    assert posted["trait"] in form
+    assert not Cohort.objects.exists()
+
+
+def test_refresh_and_delete_on_the_page_for_who_may(client_owner, shop, workspace, owner, member):
+    from opsloop.core.models import Membership
+    from opsloop.events.models import Person
+    from opsloop.insights import actions
+    from opsloop.insights.models import Cohort
+
+    one, two = shop
+    owner_ms = Membership.objects.get(workspace=workspace, user=owner)
+    cohort = actions.do_save_cohort(actor=owner_ms, name="上海", persons={"trait": ["city=上海"]})
+    assert cohort.size == 1
+    other = Client()
+    other.force_login(member)
+    listed = other.get(cohorts_url()).content.decode()
+    assert "上海" in listed and 'data-testid="refresh-cohort"' not in listed
+    assert other.post(cohorts_url(), {"op": "refresh", "cohort_id": cohort.pk}).status_code == 403
+    assert other.post(cohorts_url(), {"op": "delete", "cohort_id": cohort.pk}).status_code == 403
+    Person.objects.filter(pk=two.pk).update(traits={"city": "上海"})
+    refreshed = client_owner.post(cohorts_url(), {"op": "refresh", "cohort_id": cohort.pk})
+    assert refreshed.status_code == 302
+    cohort.refresh_from_db()
+    assert cohort.size == 2 and cohort.members.count() == 2
+    assert client_owner.post(cohorts_url(), {"op": "delete", "cohort_id": 99999}).status_code == 404
+    deleted = client_owner.post(cohorts_url(), {"op": "delete", "cohort_id": cohort.pk})
+    assert deleted.status_code == 302 and not Cohort.objects.exists()
+
+
+def test_guests_and_outsiders_do_not_see_the_cohorts_page(workspace, guest, outsider):
+    for user, status in ((guest, 403), (outsider, 404)):
+        client = Client()
+        client.force_login(user)
+        assert client.get(cohorts_url()).status_code == status
+        made = client.post(cohorts_url(), {"op": "create", "name": "x", "trait": "city"})
+        assert made.status_code == status

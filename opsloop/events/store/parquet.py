@@ -5,14 +5,16 @@ Layout under the root (DATA_DIR/events):
     parquet/manifest.sqlite3                          which files are live
     parquet/workspace=<id>/day=<YYYY-MM-DD>/<name>.parquet
 
-A file holds one workspace's events of one UTC day, zstd-compressed, sorted by timestamp.
+A file holds one workspace's events of one UTC day, zstd-compressed, sorted by event name
+and timestamp (FILE_ORDER) in row groups of EVENTS_ROW_GROUP.
 Only the files the manifest lists are read: a write puts its files in place first (temp
 file, fsync, rename, fsync of the directory) and lists them in one manifest transaction;
 compact() and delete_persons() write the replacement, then swap it for the old files in
 one transaction, so a reader sees the old set or the new one, never both or neither. The
 old files stay on disk for GRACE_SECONDS, for readers that listed them just before.
 
-Every read is a fresh in-memory DuckDB connection over the files of the partitions its
+Every read is a fresh DuckDB connection (a cursor of one in-memory database per process,
+so its memory and caches stay warm between reads) over the files of the partitions its
 filter needs; there is no DuckDB database file, so any number of web processes and the
 flusher work side by side.
 """
@@ -51,6 +53,11 @@ COMPACT_TARGET_BYTES = 256 * 1024 * 1024
 ORPHAN_SECONDS = 60 * 60
 # Batch names are remembered this long, so a redone write is not stored twice.
 BATCH_NAMES_DAYS = 30
+# A file's events are sorted by event name, then time, in row groups of this many: a
+# query for some events skips the row groups of the others by their min/max statistics
+# (measured in docs/benchmarks.md: a third off trends and retention at 10M events).
+FILE_ORDER = ("event", "timestamp", "message_id")
+EVENTS_ROW_GROUP = 16_384
 
 _ARROW_TYPES = {
     "int64": pa.int64(),
@@ -244,11 +251,11 @@ class ParquetStore:
             set(zip(table["workspace_id"].to_pylist(), days.to_pylist(), strict=True))
         ):
             mask = pc.and_(pc.equal(table["workspace_id"], workspace_id), pc.equal(days, day))
-            part = table.filter(mask).sort_by(
-                [("timestamp", "ascending"), ("message_id", "ascending")]
-            )
+            part = table.filter(mask).sort_by([(name, "ascending") for name in FILE_ORDER])
             relative = f"workspace={workspace_id}/day={day}/{name}.parquet"
-            size = self._put(relative, lambda tmp, part=part: _write_table(part, tmp))
+            size = self._put(
+                relative, lambda tmp, part=part: _write_table(part, tmp, EVENTS_ROW_GROUP)
+            )
             written.append((relative, workspace_id, day, part.num_rows, size))
         now = time.time()
         with self._manifest(write=True) as manifest:
@@ -281,7 +288,7 @@ class ParquetStore:
     # --- reading
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
-        connection = duckdb.connect(":memory:")
+        connection = _database().cursor()
         connection.execute("SET TimeZone = 'UTC'")
         return connection
 
@@ -529,8 +536,9 @@ class ParquetStore:
                 self._put(
                     relative,
                     lambda tmp: connection.execute(
-                        "COPY (SELECT * FROM picked ORDER BY timestamp, message_id) "
-                        f"TO {_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)"
+                        f"COPY (SELECT * FROM picked ORDER BY {', '.join(FILE_ORDER)}) "
+                        f"TO {_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd, "
+                        f"ROW_GROUP_SIZE {EVENTS_ROW_GROUP})"
                     ),
                 )
             return count
@@ -637,6 +645,27 @@ class ParquetStore:
         )
 
 
+_database_lock = threading.Lock()
+_database_of: dict[int, duckdb.DuckDBPyConnection] = {}
+
+
+def _database() -> duckdb.DuckDBPyConnection:
+    """This process's in-memory DuckDB database. Each read takes a cursor of it: a
+    connection of its own (its temp views and tables, its interrupt), sharing the
+    database's buffers and caches; a new database takes tens of milliseconds to warm up.
+    Keyed by process id, so a forked worker makes its own."""
+    pid = os.getpid()
+    database = _database_of.get(pid)
+    if database is None:
+        with _database_lock:
+            database = _database_of.get(pid)
+            if database is None:
+                _database_of.clear()
+                database = duckdb.connect(":memory:")
+                _database_of[pid] = database
+    return database
+
+
 def _where_sql(where: EventFilter) -> tuple[str, list[Any]]:
     parts = ["workspace_id = ?"]
     params: list[Any] = [where.workspace_id]
@@ -671,8 +700,8 @@ def _empty(schema: pa.Schema) -> str:
     return f"SELECT {columns} LIMIT 0"
 
 
-def _write_table(table: pa.Table, path: Path) -> None:
-    pq.write_table(table, path, compression="zstd")
+def _write_table(table: pa.Table, path: Path, row_group_size: int | None = None) -> None:
+    pq.write_table(table, path, compression="zstd", row_group_size=row_group_size)
 
 
 def _literal(text: str) -> str:

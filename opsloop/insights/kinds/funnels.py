@@ -31,6 +31,12 @@ from opsloop.insights.query import FunnelQuery
 from opsloop.insights.sql import Sql
 
 OTHER = "$other"
+# Events in (time, step) order as one integer: time in microseconds * ORDER_SCALE + the
+# first step the event matches (at most 20 steps).
+ORDER_SCALE = 32
+# A level and a start time as one integer (level * LEVEL_SCALE + microseconds; 2**52
+# microseconds is past the year 2100).
+LEVEL_SCALE = 1 << 52
 
 
 def run(q: FunnelQuery, plan: Plan) -> dict[str, Any]:
@@ -91,11 +97,11 @@ def persons_sql(q: FunnelQuery, plan: Plan, selection: dict[str, Any]) -> tuple[
     first, last = q.date_range.days(plan.today)
     top = _top_values(q, plan, plan.sql(first, last)) if q.breakdown else None
     ctx = plan.sql(first, last)
-    pp = _per_person(q, ctx, top)
+    head = _per_person(q, ctx, top)
     where = [f"lvl = {step - 1}" if selection.get("dropped") and step else f"lvl >= {step}"]
     if q.breakdown is not None and selection.get("breakdown") is not None:
         where.append(f"bd = {ctx.param(str(selection['breakdown']))}")
-    return ctx, f"SELECT person_id FROM ({pp}) AS pp WHERE {' AND '.join(where)}"
+    return ctx, f"{head}SELECT person_id FROM pp WHERE {' AND '.join(where)}"
 
 
 # --- SQL
@@ -127,89 +133,182 @@ def _rows(q: FunnelQuery, ctx: Sql, top: list[str] | None) -> str:
         where.append(matches)
     columns = (
         f"e.person_id AS person_id, {d.micros('e.timestamp')} AS ts, {mask} AS m, "
-        f"{first} AS fs, e.message_id AS mid, {bd} AS bd"
+        f"{first} AS fs, {bd} AS bd"
     )
+    if q.order == "strict":
+        columns += ", e.message_id AS mid"  # "the event just before" needs a total order
     return ctx.events_from(where, columns)
 
 
 def _per_person(q: FunnelQuery, ctx: Sql, top: list[str] | None) -> str:
-    """Per person: lvl (the last step reached, 0-based), st (their path's start, in
-    microseconds), t0.. (their path's step times), bd (their start's breakdown value),
-    eb (the bucket of their start, for the trend); those excluded left out."""
+    """A WITH clause whose last table, pp, has per person: lvl (the last step reached,
+    0-based), st (their path's start, in microseconds), t0.. (their path's step times), bd
+    (their start's breakdown value), eb (the bucket of their start, for the trend); those
+    excluded left out."""
     rows = _rows(q, ctx, top)
-    k = len(q.steps)
-    w = q.window_seconds * 1_000_000
     d = ctx.dialect
-    part = "PARTITION BY person_id"
-    # First-touch attribution: the value on the person's first step-1 event of the range
-    # (for an any-order funnel without one, on their first step event).
-    touch = f"CASE WHEN {d.bit_and('m', '1')} != 0 THEN ts ELSE ts + {1 << 62} END"
-    first_touch = d.arg_min("bd", d.key_pair(touch, "mid"))
+    ctes: list[str] = []
     if q.order == "any":
-        # ClickHouse takes a RANGE frame's offset in 32 bits: whole seconds here.
-        ahead = f"{part} ORDER BY sec RANGE BETWEEN CURRENT ROW AND {q.window_seconds} FOLLOWING"
-        steps_ahead = d.bit_count(f"{d.bit_or_agg('m')} OVER ({ahead})")
-        layer = (
-            f"SELECT *, {steps_ahead} AS c FROM "
-            f"(SELECT *, {d.int_div('ts', '1000000')} AS sec FROM ({rows}) AS r) AS r0"
-        )
-        layer = f"SELECT *, max(c) OVER ({part}) AS mc FROM ({layer}) AS r1"
-        key = "CASE WHEN c = mc THEN ts ELSE -1 END"
-        times = ", ".join(f"CAST(NULL AS BIGINT) AS t{j}" for j in range(k))
-        if d.name == "clickhouse":
-            times = ", ".join(f"CAST(NULL AS Nullable(Int64)) AS t{j}" for j in range(k))
-        per = (
-            f"SELECT person_id, max(mc) - 1 AS lvl, max({key}) AS st, {times}, "
-            f"{first_touch} AS bd FROM ({layer}) AS r2 GROUP BY person_id"
-        )
+        per = _any_order(q, ctx, rows)
+    elif q.order == "strict":
+        per = _strict(q, ctx, rows)
+    elif d.materialized:
+        ctes, per = _ordered_by_levels(q, ctx, rows)
     else:
-        order = f"{part} ORDER BY ts, fs, mid"
-        frame = (
-            "ROWS BETWEEN 1 PRECEDING AND 1 PRECEDING"
-            if q.order == "strict"
-            else ("ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING")
-        )
-        layer = (
-            f"SELECT *, CASE WHEN {d.bit_and('m', '1')} != 0 THEN ts END AS r0 FROM ({rows}) AS l"
-        )
-        for j in range(1, k):
-            inner = (
-                f"SELECT *, max(r{j - 1}) OVER ({order} {frame}) AS s{j - 1} FROM ({layer}) AS a{j}"
-            )
-            layer = (
-                f"SELECT *, CASE WHEN {d.bit_and('m', str(1 << j))} != 0 AND s{j - 1} IS NOT NULL "
-                f"AND ts - s{j - 1} <= {w} THEN s{j - 1} END AS r{j} FROM ({inner}) AS b{j}"
-            )
-        best = [f"max(r{j}) OVER ({part})" for j in reversed(range(k))]
-        level = (
-            "CASE "
-            + " ".join(f"WHEN {best[i]} IS NOT NULL THEN {k - 1 - i}" for i in range(k))
-            + " END"
-        )
-        layer = f"SELECT *, coalesce({', '.join(best)}) AS pst, {level} AS plvl FROM ({layer}) AS c"
-        times = ", ".join(f"min(CASE WHEN r{j} = pst THEN ts END) AS t{j}" for j in range(k))
-        per = (
-            f"SELECT person_id, max(plvl) AS lvl, max(pst) AS st, {times}, "
-            f"{first_touch} AS bd FROM ({layer}) AS p GROUP BY person_id"
-        )
+        per = _ordered(q, ctx, rows)
     eb = "0"
     if q.trend is not None:
         # st in microseconds back to a timestamp for the zone's calendar.
         eb = ctx.bucket(q.trend, d.from_micros("st"))
     per = f"SELECT *, {eb} AS eb FROM ({per}) AS pe WHERE lvl IS NOT NULL AND lvl >= 0"
     if not q.exclusions:
-        return per
+        return _with([*ctes, f"pp AS ({per})"])
+    w = q.window_seconds * 1_000_000
     gone = []
     for x in q.exclusions:
         cond = ctx.selects(x)
         ex = ctx.events_from([cond], f"e.person_id AS person_id, {d.micros('e.timestamp')} AS ts")
         a, b = x.from_step, x.to_step
         gone.append(
-            f"SELECT pp.person_id FROM ({per}) AS pp JOIN ({ex}) AS x ON x.person_id = pp.person_id "
-            f"WHERE pp.lvl >= {a} AND x.ts > pp.t{a} AND ((pp.lvl >= {b} AND x.ts < pp.t{b}) "
-            f"OR (pp.lvl < {b} AND x.ts <= pp.st + {w}))"
+            f"SELECT pa.person_id FROM pa JOIN ({ex}) AS x ON x.person_id = pa.person_id "
+            f"WHERE pa.lvl >= {a} AND x.ts > pa.t{a} AND ((pa.lvl >= {b} AND x.ts < pa.t{b}) "
+            f"OR (pa.lvl < {b} AND x.ts <= pa.st + {w}))"
         )
-    return f"SELECT * FROM ({per}) AS kept WHERE person_id NOT IN ({' UNION ALL '.join(gone)})"
+    kept = f"SELECT * FROM pa WHERE person_id NOT IN ({' UNION ALL '.join(gone)})"
+    return _with([*ctes, f"pa AS {d.materialized}({per})", f"pp AS ({kept})"])
+
+
+def _with(ctes: list[str]) -> str:
+    return f"WITH {', '.join(ctes)} "
+
+
+def _first_touch(q: FunnelQuery, ctx: Sql, step1: str) -> str:
+    """The breakdown value on the person's first event where `step1` holds (a step-1
+    event), else on their first event; of two at one moment, the smaller value."""
+    if q.breakdown is None:
+        return "''"
+    d = ctx.dialect
+    touch = f"CASE WHEN {step1} THEN ts ELSE ts + {1 << 62} END"
+    return d.arg_min("bd", d.key_pair(touch, "bd"))
+
+
+def _any_order(q: FunnelQuery, ctx: Sql, rows: str) -> str:
+    """From each step event, the distinct steps in the window after it."""
+    d = ctx.dialect
+    k = len(q.steps)
+    part = "PARTITION BY person_id"
+    # ClickHouse takes a RANGE frame's offset in 32 bits: whole seconds here.
+    ahead = f"{part} ORDER BY sec RANGE BETWEEN CURRENT ROW AND {q.window_seconds} FOLLOWING"
+    steps_ahead = d.bit_count(f"{d.bit_or_agg('m')} OVER ({ahead})")
+    layer = (
+        f"SELECT *, {steps_ahead} AS c FROM "
+        f"(SELECT *, {d.int_div('ts', '1000000')} AS sec FROM ({rows}) AS r) AS r0"
+    )
+    layer = f"SELECT *, max(c) OVER ({part}) AS mc FROM ({layer}) AS r1"
+    key = "CASE WHEN c = mc THEN ts ELSE -1 END"
+    times = ", ".join(f"CAST(NULL AS BIGINT) AS t{j}" for j in range(k))
+    if d.name == "clickhouse":
+        times = ", ".join(f"CAST(NULL AS Nullable(Int64)) AS t{j}" for j in range(k))
+    touch = _first_touch(q, ctx, f"{d.bit_and('m', '1')} != 0")
+    return (
+        f"SELECT person_id, max(mc) - 1 AS lvl, max({key}) AS st, {times}, "
+        f"{touch} AS bd FROM ({layer}) AS r2 GROUP BY person_id"
+    )
+
+
+def _chain(q: FunnelQuery, ctx: Sql, rows: str, order: str, frame: str) -> str:
+    """One window pass per step over all the rows (ordered and strict funnels): rj on the
+    rows that reach step j+1, the start of their path."""
+    d = ctx.dialect
+    k = len(q.steps)
+    w = q.window_seconds * 1_000_000
+    part = "PARTITION BY person_id"
+    layer = f"SELECT *, CASE WHEN {d.bit_and('m', '1')} != 0 THEN ts END AS r0 FROM ({rows}) AS l"
+    for j in range(1, k):
+        inner = f"SELECT *, max(r{j - 1}) OVER ({part} {order} {frame}) AS s{j - 1} FROM ({layer}) AS a{j}"
+        layer = (
+            f"SELECT *, CASE WHEN {d.bit_and('m', str(1 << j))} != 0 AND s{j - 1} IS NOT NULL "
+            f"AND ts - s{j - 1} <= {w} THEN s{j - 1} END AS r{j} FROM ({inner}) AS b{j}"
+        )
+    best = [f"max(r{j}) OVER ({part})" for j in reversed(range(k))]
+    level = (
+        "CASE "
+        + " ".join(f"WHEN {best[i]} IS NOT NULL THEN {k - 1 - i}" for i in range(k))
+        + " END"
+    )
+    layer = f"SELECT *, coalesce({', '.join(best)}) AS pst, {level} AS plvl FROM ({layer}) AS c"
+    times = ", ".join(f"min(CASE WHEN r{j} = pst THEN ts END) AS t{j}" for j in range(k))
+    touch = _first_touch(q, ctx, f"{d.bit_and('m', '1')} != 0")
+    return (
+        f"SELECT person_id, max(plvl) AS lvl, max(pst) AS st, {times}, "
+        f"{touch} AS bd FROM ({layer}) AS p GROUP BY person_id"
+    )
+
+
+def _strict(q: FunnelQuery, ctx: Sql, rows: str) -> str:
+    """Each next step on the event just before it, in (time, step, message id) order."""
+    return _chain(q, ctx, rows, "ORDER BY ts, fs, mid", "ROWS BETWEEN 1 PRECEDING AND 1 PRECEDING")
+
+
+def _ordered(q: FunnelQuery, ctx: Sql, rows: str) -> str:
+    """Ordered funnels where CTEs are not materialized (ClickHouse): the window chain, by
+    (time, step) order, earlier meaning strictly before in it (a RANGE frame)."""
+    order = f"ORDER BY ts * {ORDER_SCALE} + fs"
+    return _chain(q, ctx, rows, order, "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING")
+
+
+def _ordered_by_levels(q: FunnelQuery, ctx: Sql, rows: str) -> tuple[list[str], str]:
+    """Ordered funnels, a table per level: r0 the step-1 events (their start their own
+    time), rj the step-(j+1) events with the latest start among r(j-1)'s rows before them
+    (in (time, step) order, strictly) when within the window of it. A pass sorts only the
+    rows of the level below and of its step, not all the events: the first steps' many
+    events go through one sort, not one per step. Same numbers as _ordered."""
+    d = ctx.dialect
+    m = d.materialized
+    k = len(q.steps)
+    w = q.window_seconds * 1_000_000
+    ctes = [
+        f"l AS {m}(SELECT person_id, ts * {ORDER_SCALE} + fs AS o, ts, m, bd FROM ({rows}) AS x)",
+        f"r0 AS {m}(SELECT person_id, o, ts, ts AS st, bd FROM l WHERE {d.bit_and('m', '1')} != 0)",
+    ]
+    earlier = "ORDER BY o RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
+    for j in range(1, k):
+        both = (
+            f"SELECT person_id, o, ts, st, 0 AS target FROM r{j - 1} UNION ALL "
+            f"SELECT person_id, o, ts, NULL AS st, 1 AS target FROM l "
+            f"WHERE {d.bit_and('m', str(1 << j))} != 0"
+        )
+        ctes.append(
+            f"r{j} AS {m}(SELECT person_id, o, ts, s AS st FROM ("
+            f"SELECT person_id, o, ts, target, max(st) OVER (PARTITION BY person_id {earlier}) "
+            f"AS s FROM ({both}) AS u) AS v "
+            f"WHERE target = 1 AND s IS NOT NULL AND ts - s <= {w})"
+        )
+    # Per person the highest level and, at it, the latest start, as one number.
+    keyed = " UNION ALL ".join(
+        ["SELECT person_id, st AS key, ts, bd, 1 AS step1 FROM r0"]
+        + [f"SELECT person_id, {j * LEVEL_SCALE} + st, ts, '', 0 FROM r{j}" for j in range(1, k)]
+    )
+    lvl = d.int_div("key", str(LEVEL_SCALE))
+    touch = _first_touch(q, ctx, "step1 = 1")
+    ctes.append(
+        f"pl AS {m}(SELECT person_id, {lvl} AS lvl, key - {lvl} * {LEVEL_SCALE} AS st, bd FROM "
+        f"(SELECT person_id, max(key) AS key, {touch} AS bd FROM ({keyed}) AS u "
+        "GROUP BY person_id) AS g)"
+    )
+    # The path's step times: the earliest events carrying its start (t0 is the start).
+    later = " UNION ALL ".join(f"SELECT person_id, {j} AS j, st, ts FROM r{j}" for j in range(1, k))
+    times = ", ".join(f"min(CASE WHEN x.j = {j} THEN x.ts END) AS t{j}" for j in range(1, k))
+    ctes.append(
+        f"pt AS (SELECT x.person_id, {times} FROM ({later}) AS x JOIN pl "
+        "ON pl.person_id = x.person_id AND pl.st = x.st GROUP BY x.person_id)"
+    )
+    columns = ", ".join(f"pt.t{j}" for j in range(1, k))
+    per = (
+        f"SELECT pl.person_id, pl.lvl, pl.st, pl.st AS t0, {columns}, pl.bd FROM pl "
+        "LEFT JOIN pt ON pt.person_id = pl.person_id"
+    )
+    return ctes, per
 
 
 def _top_values(q: FunnelQuery, plan: Plan, ctx: Sql) -> list[str]:
@@ -229,7 +328,7 @@ def _top_values(q: FunnelQuery, plan: Plan, ctx: Sql) -> list[str]:
 
 
 def _aggregate(q: FunnelQuery, ctx: Sql, top: list[str] | None) -> str:
-    pp = _per_person(q, ctx, top)
+    head = _per_person(q, ctx, top)
     k = len(q.steps)
     d = ctx.dialect
     counts = ["count(*) AS n0"] + [
@@ -242,14 +341,14 @@ def _aggregate(q: FunnelQuery, ctx: Sql, top: list[str] | None) -> str:
     whole = f"CASE WHEN lvl = {k - 1} THEN t{k - 1} - t0 END"
     times += [f"avg({whole}) AS a_all", f"{d.quantile(whole, 0.5)} AS m_all"]
     if q.trend is None:
-        head = "grouping(bd) AS gb, 1 AS ge, bd, 0 AS eb"
+        columns = "grouping(bd) AS gb, 1 AS ge, bd, 0 AS eb"
         sets = "(bd), ()"
     else:
-        head = "grouping(bd) AS gb, grouping(eb) AS ge, bd, eb"
+        columns = "grouping(bd) AS gb, grouping(eb) AS ge, bd, eb"
         sets = "(bd), (eb), ()"
     return (
-        f"SELECT {head}, {', '.join(counts + times)} "
-        f"FROM ({pp}) AS pp GROUP BY GROUPING SETS ({sets})"
+        f"{head}SELECT {columns}, {', '.join(counts + times)} "
+        f"FROM pp GROUP BY GROUPING SETS ({sets})"
     )
 
 

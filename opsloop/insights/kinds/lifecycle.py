@@ -65,7 +65,7 @@ def _classified(q: LifecycleQuery, ctx: Sql, n: int) -> str:
     since = _since(q, ctx)
     act = ctx.events_from(
         [ctx.selects(q.series), *(ctx.condition(f) for f in q.filters)],
-        f"DISTINCT e.person_id AS person_id, {ctx.bucket(q.interval, 'e.timestamp')} AS b",
+        f"DISTINCT e.person_id AS person_id, {ctx.bucket(q.interval, 'e.timestamp', since=since)} AS b",
         since=since,
     )
     # first_seen from the persons snapshot; a person the snapshot does not know yet is

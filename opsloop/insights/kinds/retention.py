@@ -113,7 +113,7 @@ def _starts(q: RetentionQuery, ctx: Sql, last: dt.date) -> str:
     else:
         rel = ctx.events_from(
             [ctx.selects(q.start), *filters, f"e.timestamp < {ctx.timestamp(cohort_end)}"],
-            f"DISTINCT e.person_id AS person_id, {ctx.bucket(q.period, 'e.timestamp')} AS c",
+            f"DISTINCT e.person_id AS person_id, {ctx.bucket(q.period, 'e.timestamp', since=ctx.start)} AS c",
         )
         starts = rel
     return starts
@@ -123,7 +123,7 @@ def _returns(q: RetentionQuery, ctx: Sql) -> str:
     """(person_id, period r): the periods each person did the return event in."""
     return ctx.events_from(
         [ctx.selects(q.returning), *(ctx.condition(f) for f in q.filters)],
-        f"DISTINCT e.person_id AS person_id, {ctx.bucket(q.period, 'e.timestamp')} AS r",
+        f"DISTINCT e.person_id AS person_id, {ctx.bucket(q.period, 'e.timestamp', since=ctx.start)} AS r",
     )
 
 

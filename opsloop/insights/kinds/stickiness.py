@@ -42,7 +42,7 @@ def persons_sql(q: StickinessQuery, plan: Plan, selection: dict[str, Any]) -> tu
 def _per_person(q: StickinessQuery, ctx: Sql) -> str:
     rel = ctx.events_from(
         [ctx.selects(q.series), *(ctx.condition(f) for f in q.filters)],
-        f"e.person_id AS person_id, {ctx.bucket(q.interval, 'e.timestamp')} AS b",
+        f"e.person_id AS person_id, {ctx.bucket(q.interval, 'e.timestamp', since=ctx.start)} AS b",
     )
     return f"SELECT person_id, count(DISTINCT b) AS k FROM ({rel}) AS r GROUP BY person_id"
 

@@ -123,6 +123,12 @@ def event_flusher(*, stdout: Callable[[str], None]) -> Child:
     )
 
 
+def kpi_schedule(*, stdout: Callable[[str], None]) -> Child:
+    """The goals schedule (opsloop/goals/management/commands/goals.py): a task per
+    workspace to compute its KPIs, every OPSLOOP_KPI_INTERVAL seconds."""
+    return Child(name="KPI schedule", args=["goals", "schedule"], stdout=stdout, stop_timeout=5.0)
+
+
 class Server(BaseApplication):
     """gunicorn configured in code, serving opsloop's WSGI application."""
 
@@ -159,7 +165,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help="do not start the background worker (it runs elsewhere: opsloop db_worker)",
+            help="do not start the background worker nor the KPI schedule (they run "
+            "elsewhere: opsloop db_worker, opsloop goals schedule)",
         )
         parser.add_argument(
             "--no-flusher",
@@ -187,6 +194,9 @@ class Command(BaseCommand):
             children.append(task_worker(stdout=self.stdout.write))
         if not options["no_flusher"]:
             children.append(event_flusher(stdout=self.stdout.write))
+        if not options["no_worker"]:
+            # Its tasks need the worker.
+            children.append(kpi_schedule(stdout=self.stdout.write))
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         shown = f"[{host}]" if ":" in host else host
 

@@ -1,0 +1,518 @@
+"""API of goals: KPIs and their values, objectives and key results with progress,
+forecast and status (docs/goals.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field, StringConstraints
+
+from opsloop.core.errors import Invalid
+from opsloop.core.models import Membership
+from opsloop.core.schemas import ERROR_CODES, ErrorOut, Out, UserOut
+from opsloop.goals import actions, queries
+from opsloop.goals.models import KeyResult, Kpi, Objective
+from opsloop.goals.queries import KeyResultReport, ObjectiveReport
+
+router = Router()
+ERRORS = {ERROR_CODES: ErrorOut}
+GOALS = ["Goals"]
+KPIS = "/workspaces/{slug}/kpis"
+KPI = KPIS + "/{kpi_id}"
+OBJECTIVES = "/workspaces/{slug}/objectives"
+OBJECTIVE = OBJECTIVES + "/{objective_id}"
+KEY_RESULT = "/workspaces/{slug}/key-results/{key_result_id}"
+Name = Annotated[str, StringConstraints(max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+Short = Annotated[str, StringConstraints(max_length=80)]
+
+
+# --- KPIs
+
+
+class KpiIn(Schema):
+    name: Name
+    source: str = Field(description="insight, manual (entered or imported) or work.")
+    insight_id: int | None = Field(None, description="source insight: the saved insight.")
+    definition: dict[str, Any] = Field(
+        default_factory=dict,
+        description='source insight: which number, e.g. {"series": 0} (trends), '
+        '{"measure": "conversion"} (funnel), {"period": 7} (retention); source work: '
+        '{"measure": "items_done", "project_ids": [..]} or '
+        '{"measure": "milestone_done_percent", "milestone_id": n}.',
+    )
+    unit: Short = ""
+    description: Text = ""
+    owner_id: int | None = None
+
+
+class KpiPatch(Schema):
+    name: Name | None = None
+    source: str | None = None
+    insight_id: int | None = None
+    definition: dict[str, Any] | None = None
+    unit: Short | None = None
+    description: Text | None = None
+    owner_id: int | None = None
+
+
+class KpiOut(Out):
+    id: int
+    name: str
+    description: str
+    unit: str
+    source: str
+    insight_id: int | None
+    definition: dict[str, Any]
+    version: int = Field(description="Raised by each change of where the values come from.")
+    owner: UserOut | None
+    computed_at: dt.datetime | None
+    stale: bool = Field(description="The last computation failed (error says why).")
+    error: str
+
+
+class ValueOut(Out):
+    day: dt.date
+    value: float
+    version: int = Field(description="The KPI's definition version the value was made under.")
+
+
+class ValueIn(Schema):
+    day: dt.date
+    value: float
+
+
+class ValuesIn(Schema):
+    values: list[ValueIn] = Field(description="A day given again replaces its value.")
+
+
+class ValuesQuery(Schema):
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+class RecordedOut(Schema):
+    recorded: int
+
+
+@router.get(KPIS, response={200: list[KpiOut], **ERRORS}, summary="List KPIs", tags=GOALS,
+            description="Members and above; by name.")  # fmt: skip
+def get_kpis(request: HttpRequest, slug: str) -> list:
+    membership = queries.access_goals(request.auth, slug)
+    return list(queries.list_kpis(membership.workspace))
+
+
+@router.post(
+    KPIS,
+    response={201: KpiOut, **ERRORS},
+    summary="Create a KPI",
+    description="Members and above. A KPI from an insight or the work records its values "
+    "(and the history its source has) at once; a manual one waits for values.",
+    tags=GOALS,
+)
+def create_kpi(request: HttpRequest, slug: str, payload: KpiIn) -> Status[Kpi]:
+    membership = queries.access_goals(request.auth, slug)
+    kpi = actions.do_create_kpi(actor=membership, **payload.model_dump())
+    return Status(201, kpi)
+
+
+@router.get(KPI, response={200: KpiOut, **ERRORS}, summary="Get a KPI", tags=GOALS,
+            description="Members and above.")  # fmt: skip
+def get_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Kpi:
+    membership = queries.access_goals(request.auth, slug)
+    return queries.get_kpi(membership.workspace, kpi_id)
+
+
+@router.patch(
+    KPI,
+    response={200: KpiOut, **ERRORS},
+    summary="Change a KPI",
+    description="Its owner, who made it, and admins. A change of source, insight or "
+    "definition raises its version and is recorded; values so far keep theirs.",
+    tags=GOALS,
+)
+def update_kpi(request: HttpRequest, slug: str, kpi_id: int, payload: KpiPatch) -> Kpi:
+    membership = queries.access_goals(request.auth, slug)
+    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    changes = payload.model_dump(exclude_unset=True)
+    return actions.do_update_kpi(actor=membership, kpi=kpi, changes=changes)
+
+
+@router.delete(
+    KPI,
+    response={204: None, **ERRORS},
+    summary="Delete a KPI",
+    description="Its owner, who made it, and admins; 409 while key results use it.",
+    tags=GOALS,
+)
+def delete_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Status[None]:
+    membership = queries.access_goals(request.auth, slug)
+    actions.do_delete_kpi(actor=membership, kpi=queries.get_kpi(membership.workspace, kpi_id))
+    return Status(204, None)
+
+
+@router.get(
+    KPI + "/values",
+    response={200: list[ValueOut], **ERRORS},
+    summary="A KPI's values",
+    description="Members and above; by day, from `since` to `until` when given.",
+    tags=GOALS,
+)
+def get_values(request: HttpRequest, slug: str, kpi_id: int, query: Query[ValuesQuery]) -> list:
+    membership = queries.access_goals(request.auth, slug)
+    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    return queries.kpi_values(kpi, since=query.since, until=query.until)
+
+
+@router.post(
+    KPI + "/values",
+    response={200: RecordedOut, **ERRORS},
+    summary="Enter values of a manual KPI",
+    description="Members and above, for a KPI kept by hand (400 for a computed one). "
+    'JSON {"values": [{"day", "value"}]}, or multipart with a CSV or Excel (.xlsx) '
+    "file in `file`: the day in the first column, the value in the second, an optional "
+    "header row.",
+    tags=GOALS,
+)
+def record_values(request: HttpRequest, slug: str, kpi_id: int) -> dict:
+    membership = queries.access_goals(request.auth, slug)
+    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    if request.content_type.startswith("multipart/"):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise Invalid(_("Send the file in the form field named file."), field="file")
+        if upload.size and upload.size > actions.MAX_IMPORT_BYTES:
+            raise Invalid(_("The file is larger than 2 MB."), field="file")
+        values = actions.parse_value_file(upload.name or "", upload.read())
+    else:
+        from opsloop.api import api
+        from opsloop.core.inputs import parse_input
+
+        data = parse_input(ValuesIn, api.parser.parse_body(request))
+        values = actions.check_values([v.model_dump(mode="json") for v in data.values])
+    return {"recorded": actions.do_record_kpi_values(actor=membership, kpi=kpi, values=values)}
+
+
+@router.post(
+    KPI + "/compute",
+    response={200: KpiOut, **ERRORS},
+    summary="Compute a KPI now",
+    description="Members and above. A failure marks it stale with the error (200 still: "
+    "the KPI says what went wrong).",
+    tags=GOALS,
+)
+def compute_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Kpi:
+    membership = queries.access_goals(request.auth, slug)
+    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    actions.do_compute_kpi(kpi=kpi)
+    return kpi
+
+
+# --- objectives and key results
+
+
+class ObjectiveIn(Schema):
+    title: Name
+    description: Text = ""
+    period_kind: str = Field("quarter", description="quarter, month or custom.")
+    start_date: dt.date = Field(description="A quarter or month: any day of it.")
+    end_date: dt.date | None = Field(None, description="custom periods only.")
+    level: str = Field("workspace", description="workspace, team or project.")
+    team: Short = ""
+    project_id: int | None = None
+    owner_id: int | None = None
+
+
+class ObjectivePatch(Schema):
+    title: Name | None = None
+    description: Text | None = None
+    period_kind: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    level: str | None = None
+    team: Short | None = None
+    project_id: int | None = None
+    owner_id: int | None = None
+
+
+class KeyResultIn(Schema):
+    title: Name
+    kpi_id: int
+    direction: str = Field("increase", description="increase, decrease or band.")
+    start_value: float | None = None
+    target_value: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
+    weight: float = 1
+    owner_id: int | None = None
+
+
+class KeyResultPatch(Schema):
+    title: Name | None = None
+    kpi_id: int | None = None
+    direction: str | None = None
+    start_value: float | None = None
+    target_value: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
+    weight: float | None = None
+    owner_id: int | None = None
+
+
+class LinksIn(Schema):
+    project_ids: list[int] | None = Field(None, description="Replaces the linked projects.")
+    item_refs: list[str] | None = Field(None, description="Replaces the linked items (D11-42).")
+
+
+class ForecastOut(Schema):
+    day: dt.date
+    value: float
+    low: float = Field(description="The 80% range's low end.")
+    high: float
+    points: int
+    slope_per_day: float
+
+
+class ProjectRef(Out):
+    id: int
+    key: str
+    name: str
+
+
+class KeyResultOut(Schema):
+    id: int
+    title: str
+    kpi: KpiOut
+    direction: str
+    start_value: float
+    target_value: float
+    band_low: float | None
+    band_high: float | None
+    weight: float
+    owner: UserOut | None
+    projects: list[ProjectRef]
+    current: float | None = Field(description="The KPI's latest value in the period.")
+    current_day: dt.date | None
+    progress: float | None = Field(description="0 to 1, from the start value to the target.")
+    forecast: ForecastOut | None
+    status: str = Field(description="on_track, at_risk, off_track or unknown.")
+    method: str = Field(description="How the status was reached, in words.")
+
+
+class ObjectiveOut(Schema):
+    id: int
+    title: str
+    description: str
+    level: str
+    team: str
+    project: ProjectRef | None
+    period_kind: str
+    start_date: dt.date
+    end_date: dt.date
+    owner: UserOut | None
+    progress: float | None = Field(description="Its key results' weighted progress, 0 to 1.")
+    status: str = Field(description="Its worst key result's status.")
+    elapsed: float = Field(description="The share of the period gone, 0 to 1.")
+    key_results: list[KeyResultOut]
+
+
+class ObjectivesQuery(Schema):
+    on: dt.date | None = Field(None, description="Only objectives whose period holds this day.")
+    level: str | None = None
+    project_id: int | None = None
+
+
+def _key_result_out(report: KeyResultReport, visible: set[int]) -> dict[str, Any]:
+    kr: KeyResult = report.key_result
+    return {
+        "id": kr.pk,
+        "title": kr.title,
+        "kpi": kr.kpi,
+        "direction": kr.direction,
+        "start_value": kr.start_value,
+        "target_value": kr.target_value,
+        "band_low": kr.band_low,
+        "band_high": kr.band_high,
+        "weight": kr.weight,
+        "owner": kr.owner,
+        # Only the linked projects the caller sees.
+        "projects": [p for p in kr.projects.all() if p.pk in visible],
+        "current": report.current,
+        "current_day": report.current_day,
+        "progress": report.progress,
+        "forecast": report.forecast,
+        "status": report.status,
+        "method": report.method,
+    }
+
+
+def _objective_out(report: ObjectiveReport, visible: set[int]) -> dict[str, Any]:
+    o: Objective = report.objective
+    return {
+        "id": o.pk,
+        "title": o.title,
+        "description": o.description,
+        "level": o.level,
+        "team": o.team,
+        "project": o.project,
+        "period_kind": o.period_kind,
+        "start_date": o.start_date,
+        "end_date": o.end_date,
+        "owner": o.owner,
+        "progress": report.progress,
+        "status": report.status,
+        "elapsed": report.elapsed,
+        "key_results": [_key_result_out(kr, visible) for kr in report.key_results],
+    }
+
+
+def _one(membership: Membership, objective: Objective) -> dict[str, Any]:
+    fresh = queries.get_objective(membership, objective.pk)
+    visible = queries.visible_project_ids(membership)
+    return _objective_out(queries.report_objectives([fresh])[0], visible)
+
+
+@router.get(
+    OBJECTIVES,
+    response={200: list[ObjectiveOut], **ERRORS},
+    summary="List objectives",
+    description="Members and above; the latest period first, each with its key results' "
+    "progress, forecast and status today.",
+    tags=GOALS,
+)
+def get_objectives(request: HttpRequest, slug: str, query: Query[ObjectivesQuery]) -> list:
+    membership = queries.access_goals(request.auth, slug)
+    objectives = list(
+        queries.list_objectives(
+            membership, on=query.on, level=query.level, project_id=query.project_id
+        )
+    )
+    visible = queries.visible_project_ids(membership)
+    return [_objective_out(r, visible) for r in queries.report_objectives(objectives)]
+
+
+@router.post(
+    OBJECTIVES,
+    response={201: ObjectiveOut, **ERRORS},
+    summary="Set an objective",
+    description="Members and above. A quarter or a month from any day of it; custom periods "
+    "take end_date.",
+    tags=GOALS,
+)
+def create_objective(request: HttpRequest, slug: str, payload: ObjectiveIn) -> Status:
+    membership = queries.access_goals(request.auth, slug)
+    objective = actions.do_create_objective(actor=membership, **payload.model_dump())
+    return Status(201, _one(membership, objective))
+
+
+@router.get(OBJECTIVE, response={200: ObjectiveOut, **ERRORS}, summary="Get an objective",
+            description="Members and above.", tags=GOALS)  # fmt: skip
+def get_objective(request: HttpRequest, slug: str, objective_id: int) -> dict:
+    membership = queries.access_goals(request.auth, slug)
+    return _one(membership, queries.get_objective(membership, objective_id))
+
+
+@router.patch(
+    OBJECTIVE,
+    response={200: ObjectiveOut, **ERRORS},
+    summary="Change an objective",
+    description="Its owner, who set it, and admins.",
+    tags=GOALS,
+)
+def update_objective(
+    request: HttpRequest, slug: str, objective_id: int, payload: ObjectivePatch
+) -> dict:
+    membership = queries.access_goals(request.auth, slug)
+    objective = queries.get_objective(membership, objective_id)
+    actions.do_update_objective(
+        actor=membership, objective=objective, changes=payload.model_dump(exclude_unset=True)
+    )
+    return _one(membership, objective)
+
+
+@router.delete(
+    OBJECTIVE,
+    response={204: None, **ERRORS},
+    summary="Delete an objective",
+    description="Its owner, who set it, and admins; with its key results; audit-logged.",
+    tags=GOALS,
+)
+def delete_objective(request: HttpRequest, slug: str, objective_id: int) -> Status[None]:
+    membership = queries.access_goals(request.auth, slug)
+    objective = queries.get_objective(membership, objective_id)
+    actions.do_delete_objective(actor=membership, objective=objective)
+    return Status(204, None)
+
+
+@router.post(
+    OBJECTIVE + "/key-results",
+    response={201: ObjectiveOut, **ERRORS},
+    summary="Add a key result",
+    description="The objective's owner, who set it, and admins: a KPI from a start value to "
+    "a target (increase, decrease), or within a band (band_low, band_high).",
+    tags=GOALS,
+)
+def add_key_result(
+    request: HttpRequest, slug: str, objective_id: int, payload: KeyResultIn
+) -> Status:
+    membership = queries.access_goals(request.auth, slug)
+    objective = queries.get_objective(membership, objective_id)
+    actions.do_add_key_result(actor=membership, objective=objective, **payload.model_dump())
+    return Status(201, _one(membership, objective))
+
+
+@router.patch(
+    KEY_RESULT,
+    response={200: ObjectiveOut, **ERRORS},
+    summary="Change a key result",
+    description="Its owner, the objective's owner or setter, and admins; answers with the "
+    "objective.",
+    tags=GOALS,
+)
+def update_key_result(
+    request: HttpRequest, slug: str, key_result_id: int, payload: KeyResultPatch
+) -> dict:
+    membership = queries.access_goals(request.auth, slug)
+    key_result = queries.get_key_result(membership, key_result_id)
+    actions.do_update_key_result(
+        actor=membership, key_result=key_result, changes=payload.model_dump(exclude_unset=True)
+    )
+    return _one(membership, key_result.objective)
+
+
+@router.put(
+    KEY_RESULT + "/links",
+    response={200: ObjectiveOut, **ERRORS},
+    summary="Link work to a key result",
+    description="The projects and items meant to move it (each list replaces what was "
+    "linked; leave one out to keep it).",
+    tags=GOALS,
+)
+def link_work(request: HttpRequest, slug: str, key_result_id: int, payload: LinksIn) -> dict:
+    membership = queries.access_goals(request.auth, slug)
+    key_result = queries.get_key_result(membership, key_result_id)
+    actions.do_link_work(
+        actor=membership,
+        key_result=key_result,
+        project_ids=payload.project_ids,
+        item_refs=payload.item_refs,
+    )
+    return _one(membership, key_result.objective)
+
+
+@router.delete(
+    KEY_RESULT,
+    response={204: None, **ERRORS},
+    summary="Delete a key result",
+    description="The objective's owner, who set it, and admins.",
+    tags=GOALS,
+)
+def delete_key_result(request: HttpRequest, slug: str, key_result_id: int) -> Status[None]:
+    membership = queries.access_goals(request.auth, slug)
+    key_result = queries.get_key_result(membership, key_result_id)
+    actions.do_delete_key_result(actor=membership, key_result=key_result)
+    return Status(204, None)

@@ -1,0 +1,187 @@
+"""Goals (OKR style) and KPIs: objectives for a period, their key results, each measured
+by a KPI, and the KPI's value recorded day by day (docs/goals.md)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from opsloop.core.models import Workspace
+from opsloop.insights.models import Insight
+from opsloop.work.models import Item, Project
+
+
+class KpiSource(models.TextChoices):
+    INSIGHT = "insight", _("An insight")
+    MANUAL = "manual", _("Entered or imported")
+    WORK = "work", _("The work")
+
+
+class Kpi(models.Model):
+    """A number the team watches: where its value comes from (a saved insight's number,
+    values entered or imported by hand, or the work itself) and its unit. Its values are
+    recorded per day (KpiValue); a change of where they come from is recorded too
+    (KpiChange), so old values keep the definition they were made under."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=KpiSource.choices)
+    # insight: the insight's number ({"series": 0} ...); work: {"measure": ..., ...};
+    # manual: {} (docs/goals.md#kpis).
+    definition = models.JSONField(default=dict)
+    insight = models.ForeignKey(
+        Insight, null=True, blank=True, on_delete=models.SET_NULL, related_name="kpis"
+    )
+    version = models.PositiveIntegerField(default=1)  # +1 at each change of definition
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="owned_kpis",
+    )  # fmt: skip
+    computed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the last computation failed, with why; the values so far stay.
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="kpi_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.error)
+
+
+class KpiValue(models.Model):
+    """A KPI's value on one day (the workspace's local day), under the definition
+    version it was computed or entered with."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="values")
+    day = models.DateField(_("day"))
+    value = models.FloatField(_("value"))
+    version = models.PositiveIntegerField(default=1)
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kpi", "day"]
+        constraints = [models.UniqueConstraint(fields=["kpi", "day"], name="kpi_value_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.day}: {self.value}"
+
+
+class KpiChange(models.Model):
+    """A change of where a KPI's values come from: what it was and what it became."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveIntegerField()  # the version it became
+    before = models.JSONField()
+    after = models.JSONField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kpi", "version"]
+
+
+class Level(models.TextChoices):
+    WORKSPACE = "workspace", _("Workspace")
+    TEAM = "team", _("Team")
+    PROJECT = "project", _("Project")
+
+
+class PeriodKind(models.TextChoices):
+    QUARTER = "quarter", _("Quarter")
+    MONTH = "month", _("Month")
+    CUSTOM = "custom", _("Custom")
+
+
+class Objective(models.Model):
+    """What the workspace, a team or a project sets out to achieve in a period; measured
+    by its key results."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="objectives")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    level = models.CharField(
+        _("level"), max_length=10, choices=Level.choices, default=Level.WORKSPACE
+    )
+    team = models.CharField(_("team"), max_length=80, blank=True)  # level team
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="objectives"
+    )  # level project
+    period_kind = models.CharField(
+        _("period"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.QUARTER
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="owned_objectives",
+    )  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "title", "pk"]
+        indexes = [models.Index(fields=["workspace", "start_date"], name="objective_period")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", _("Increase to")
+    DECREASE = "decrease", _("Decrease to")
+    BAND = "band", _("Stay within")
+
+
+class KeyResult(models.Model):
+    """A measurable result of an objective: its KPI from a start value to a target (or
+    kept within a band), weighed against the objective's other key results. Projects and
+    items carry the key results they are meant to move."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
+    title = models.CharField(_("title"), max_length=200)
+    # RESTRICT, not PROTECT: a KPI in use cannot be deleted alone, but goes with its
+    # workspace (whose objectives and key results go too).
+    kpi = models.ForeignKey(Kpi, on_delete=models.RESTRICT, related_name="key_results")
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    start_value = models.FloatField(_("start value"), default=0)
+    target_value = models.FloatField(_("target"), default=0)
+    band_low = models.FloatField(_("lowest"), null=True, blank=True)
+    band_high = models.FloatField(_("highest"), null=True, blank=True)
+    weight = models.FloatField(_("weight"), default=1)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="owned_key_results",
+    )  # fmt: skip
+    sort_order = models.PositiveIntegerField(default=0)
+    projects = models.ManyToManyField(Project, blank=True, related_name="key_results")
+    items = models.ManyToManyField(Item, blank=True, related_name="key_results")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["objective", "sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

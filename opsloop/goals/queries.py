@@ -1,0 +1,220 @@
+"""Reads of goals that pages and the API share: KPIs and their values, objectives with
+each key result's progress, forecast and status (opsloop/goals/measure.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from opsloop.core.errors import NotFound
+from opsloop.core.models import Membership, User, Workspace
+from opsloop.events import queries as event_queries
+from opsloop.goals import measure
+from opsloop.goals.models import KeyResult, Kpi, KpiValue, Objective
+from opsloop.insights.queries import local_today
+from opsloop.work import queries as work_queries
+
+
+def access_goals(user: User, slug: str) -> Membership:
+    """Members and above see goals: their KPIs come from the users' events."""
+    return event_queries.access_events(user, slug)
+
+
+# --- KPIs
+
+
+def list_kpis(workspace: Workspace) -> QuerySet[Kpi]:
+    return Kpi.objects.filter(workspace=workspace).select_related("insight", "owner")
+
+
+def get_kpi(workspace: Workspace, kpi_id: int) -> Kpi:
+    kpi = list_kpis(workspace).filter(pk=kpi_id).first()
+    if kpi is None:
+        raise NotFound(_("No such KPI."))
+    return kpi
+
+
+def kpi_values(
+    kpi: Kpi, *, since: dt.date | None = None, until: dt.date | None = None
+) -> list[KpiValue]:
+    values = KpiValue.objects.filter(kpi=kpi)
+    if since is not None:
+        values = values.filter(day__gte=since)
+    if until is not None:
+        values = values.filter(day__lte=until)
+    return list(values.order_by("day"))
+
+
+def latest_values(kpi_ids: list[int]) -> dict[int, KpiValue]:
+    """Each KPI's latest value (one query)."""
+    latest: dict[int, KpiValue] = {}
+    for value in KpiValue.objects.filter(kpi_id__in=kpi_ids).order_by("kpi_id", "day"):
+        latest[value.kpi_id] = value
+    return latest
+
+
+# --- objectives
+
+
+def visible_project_ids(membership: Membership) -> set[int]:
+    return set(work_queries.visible_projects(membership).values_list("pk", flat=True))
+
+
+def list_objectives(
+    membership: Membership,
+    *,
+    on: dt.date | None = None,
+    level: str | None = None,
+    project_id: int | None = None,
+) -> QuerySet[Objective]:
+    """The objectives the member sees (a project's only when they see the project),
+    those whose period holds `on` when given, with their key results."""
+    objectives = (
+        Objective.objects.filter(workspace_id=membership.workspace_id)
+        .filter(Q(project__isnull=True) | Q(project__in=work_queries.visible_projects(membership)))
+        .select_related("owner", "project")
+    )
+    if on is not None:
+        objectives = objectives.filter(start_date__lte=on, end_date__gte=on)
+    if level:
+        objectives = objectives.filter(level=level)
+    if project_id is not None:
+        objectives = objectives.filter(project_id=project_id)
+    results = KeyResult.objects.select_related("kpi", "owner").prefetch_related("projects")
+    return objectives.prefetch_related(Prefetch("key_results", queryset=results))
+
+
+def get_objective(membership: Membership, objective_id: int) -> Objective:
+    objective = list_objectives(membership).filter(pk=objective_id).first()
+    if objective is None:
+        raise NotFound(_("No such objective."))
+    return objective
+
+
+def get_key_result(membership: Membership, key_result_id: int) -> KeyResult:
+    objectives = list_objectives(membership)
+    key_result = (
+        KeyResult.objects.select_related("objective__workspace", "kpi")
+        .filter(objective__in=objectives, pk=key_result_id)
+        .first()
+    )
+    if key_result is None:
+        raise NotFound(_("No such key result."))
+    return key_result
+
+
+@dataclass(frozen=True)
+class KeyResultReport:
+    """Where a key result stands on a day."""
+
+    key_result: KeyResult
+    current: float | None
+    current_day: dt.date | None
+    progress: float | None
+    forecast: measure.Forecast | None
+    status: str
+    method: str  # how the status was reached, in words
+    points: list[tuple[dt.date, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ObjectiveReport:
+    objective: Objective
+    today: dt.date
+    elapsed: float
+    progress: float | None
+    status: str
+    key_results: list[KeyResultReport]
+
+
+def target_of(key_result: KeyResult) -> measure.Target:
+    return measure.Target(
+        direction=key_result.direction,
+        start=key_result.start_value,
+        target=key_result.target_value,
+        low=key_result.band_low,
+        high=key_result.band_high,
+    )
+
+
+def report_objectives(
+    objectives: list[Objective], today: dt.date | None = None
+) -> list[ObjectiveReport]:
+    """Each objective's progress and status on `today` (the workspace's day), from its
+    key results' KPI values within the period (one query for all the values)."""
+    if not objectives:
+        return []
+    today = today or local_today(objectives[0].workspace)
+    kpi_ids = {kr.kpi_id for o in objectives for kr in o.key_results.all()}
+    first = min(o.start_date for o in objectives)
+    rows = KpiValue.objects.filter(kpi_id__in=kpi_ids, day__gte=first, day__lte=today)
+    by_kpi: dict[int, list[tuple[dt.date, float]]] = {}
+    for kpi_id, day, value in rows.order_by("day").values_list("kpi_id", "day", "value"):
+        by_kpi.setdefault(kpi_id, []).append((day, value))
+    return [_report(o, today, by_kpi) for o in objectives]
+
+
+def _report(
+    objective: Objective, today: dt.date, by_kpi: dict[int, list[tuple[dt.date, float]]]
+) -> ObjectiveReport:
+    elapsed = measure.elapsed_share(objective.start_date, objective.end_date, today)
+    reports = []
+    for kr in objective.key_results.all():
+        points = [
+            (d, v)
+            for d, v in by_kpi.get(kr.kpi_id, [])
+            if objective.start_date <= d <= min(today, objective.end_date)
+        ]
+        current_day, current = points[-1] if points else (None, None)
+        goal = target_of(kr)
+        predicted = (
+            measure.forecast(points, objective.end_date) if today < objective.end_date else None
+        )
+        if predicted is not None:
+            method = _("linear fit over the last %(n)d values, carried to %(day)s") % {
+                "n": predicted.points,
+                "day": objective.end_date.isoformat(),
+            }
+            state = measure.status(goal, predicted)
+        elif today >= objective.end_date and current is not None:
+            method = _("the period is over: its last value")
+            state = measure.ON_TRACK if measure.progress(goal, current) == 1 else measure.OFF_TRACK
+        else:
+            method = _("progress against the share of the period gone (fewer than 3 values)")
+            state = measure.status(goal, None, current=current, elapsed=elapsed)
+        reports.append(
+            KeyResultReport(
+                key_result=kr,
+                current=current,
+                current_day=current_day,
+                progress=measure.progress(goal, current),
+                forecast=predicted,
+                status=state,
+                method=method,
+                points=points,
+            )
+        )
+    return ObjectiveReport(
+        objective=objective,
+        today=today,
+        elapsed=elapsed,
+        progress=measure.weighted_progress([(r.progress, r.key_result.weight) for r in reports]),
+        status=measure.worst([r.status for r in reports]),
+        key_results=reports,
+    )
+
+
+STATUS_LABELS = {
+    measure.ON_TRACK: gettext_lazy("On track"),
+    measure.AT_RISK: gettext_lazy("At risk"),
+    measure.OFF_TRACK: gettext_lazy("Off track"),
+    measure.UNKNOWN: gettext_lazy("Not known yet"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))

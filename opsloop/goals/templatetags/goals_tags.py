@@ -1,0 +1,54 @@
+"""Filters of the goals pages: numbers, percentages, statuses and levels in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import gettext as _
+
+from opsloop.goals.models import Level
+from opsloop.goals.queries import status_label as _status_label
+
+register = template.Library()
+
+
+@register.filter
+def number(value: Any) -> str:
+    """12345.678 as 12,345.68; whole numbers without decimals."""
+    if value is None or value == "":
+        return ""
+    number = float(value)
+    if abs(number - round(number)) < 1e-9:
+        return str(intcomma(int(round(number))))
+    return str(intcomma(f"{number:.2f}"))
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@register.filter
+def percent_width(value: float | None) -> str:
+    return f"{0 if value is None else max(0.0, min(1.0, value)) * 100:.1f}%"
+
+
+@register.filter
+def status_label(value: str) -> str:
+    return _status_label(value)
+
+
+@register.filter
+def get(mapping: dict, key: Any) -> Any:
+    return mapping.get(key, [])
+
+
+@register.simple_tag
+def level_label(objective: Any) -> str:
+    if objective.level == Level.TEAM:
+        return _("Team %(name)s") % {"name": objective.team}
+    if objective.level == Level.PROJECT and objective.project is not None:
+        return f"{objective.project.key} {objective.project.name}"
+    return _("Workspace")

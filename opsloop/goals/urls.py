@@ -1,0 +1,9 @@
+from django.urls import path
+
+from opsloop.goals import views
+
+urlpatterns = [
+    path("w/<slug:slug>/goals/", views.goals, name="goals"),
+    path("w/<slug:slug>/goals/kpis/", views.kpis, name="kpis"),
+    path("w/<slug:slug>/goals/<int:objective_id>/", views.goal, name="goal"),
+]

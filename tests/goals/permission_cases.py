@@ -1,0 +1,101 @@
+"""Who may use goals (see tests/test_api_permissions.py, which reads this module):
+members and above, as they see the events KPIs come from; guests 403; outsiders 404.
+Who made a KPI or set an objective (the owner here), its owner, and admins change it."""
+
+from __future__ import annotations
+
+import itertools
+
+TEAM = "200 200 200 403 404"
+TEAM_CREATE = "201 201 201 403 404"
+MAKER = "200 200 403 403 404"
+MAKER_CREATE = "201 201 403 403 404"
+MAKER_DELETE = "204 204 403 403 404"
+KPIS = "/workspaces/{slug}/kpis"
+OBJECTIVES = "/workspaces/{slug}/objectives"
+KEY_RESULT = "/workspaces/{slug}/key-results/{key_result_id}"
+
+API_ROUTES: dict = {
+    ("GET", KPIS): (TEAM, None),
+    ("POST", KPIS): (TEAM_CREATE, lambda c: {"name": "公众号粉丝", "source": "manual"}),
+    ("GET", KPIS + "/{kpi_id}"): (TEAM, None),
+    ("PATCH", KPIS + "/{kpi_id}"): (MAKER, lambda c: {"unit": "人"}),
+    ("DELETE", KPIS + "/{kpi_id}"): (MAKER_DELETE, None),
+    ("GET", KPIS + "/{kpi_id}/values"): (TEAM, None),
+    ("POST", KPIS + "/{kpi_id}/values"): (
+        TEAM,
+        lambda c: {"values": [{"day": "2026-10-01", "value": 1200}]},
+    ),
+    ("POST", KPIS + "/{kpi_id}/compute"): (TEAM, None),
+    ("GET", OBJECTIVES): (TEAM, None),
+    ("POST", OBJECTIVES): (
+        TEAM_CREATE,
+        lambda c: {"title": "Q4 拉新", "period_kind": "quarter", "start_date": "2026-10-01"},
+    ),
+    ("GET", OBJECTIVES + "/{objective_id}"): (TEAM, None),
+    ("PATCH", OBJECTIVES + "/{objective_id}"): (MAKER, lambda c: {"title": "Q4 拉新（改）"}),
+    ("DELETE", OBJECTIVES + "/{objective_id}"): (MAKER_DELETE, None),
+    ("POST", OBJECTIVES + "/{objective_id}/key-results"): (
+        MAKER_CREATE,
+        lambda c: {"title": "粉丝到 5000", "kpi_id": c["goal_kpi_id"], "target_value": 5000},
+    ),
+    ("PATCH", KEY_RESULT): (MAKER, lambda c: {"target_value": 6000}),
+    ("PUT", KEY_RESULT + "/links"): (MAKER, lambda c: {"project_ids": []}),
+    ("DELETE", KEY_RESULT): (MAKER_DELETE, None),
+}
+MEMBERS = dict(owner="ok", admin="ok", member="ok", guest=403, shared_guest=403, outsider=404)
+PAGE_CASES: list = [
+    ("GET", "goals", "/w/acme/goals/", MEMBERS),
+    ("GET", "goals", "/w/acme/goals/?all=1", MEMBERS),
+    ("GET", "goal", "/w/acme/goals/{objective_id}/", MEMBERS),
+    ("GET", "kpis", "/w/acme/goals/kpis/", MEMBERS),
+    ("POST", "goals", "/w/acme/goals/", MEMBERS),
+    ("POST", "kpis", "/w/acme/goals/kpis/", MEMBERS),
+]
+PAGE_POST_DATA: dict = {
+    "goals": {"title": "Q4 拉新", "period_kind": "quarter", "start_date": "2026-10-01"},
+    "kpis": {"op": "create", "name": "公众号粉丝", "source": "manual"},
+}
+
+_made = itertools.count(1)
+
+
+def project_context(*, owner_ms, project, item, tag) -> dict:
+    """The owner's KPIs and an objective of the workspace with a key result linked to
+    this project, and an objective of the project itself (tagged: only who sees the
+    project may see it, or the key result's link to it)."""
+    from opsloop.goals import actions
+
+    n = next(_made)
+    spare = actions.do_create_kpi(actor=owner_ms, name=f"备用指标 {n}", source="manual")
+    used = actions.do_create_kpi(actor=owner_ms, name=f"粉丝数 {n}", source="manual")
+    objective = actions.do_create_objective(
+        actor=owner_ms, title=f"季度目标 {n}", start_date="2026-10-01"
+    )
+    key_result = actions.do_add_key_result(
+        actor=owner_ms, objective=objective, title=f"关键结果 {n}", kpi_id=used.pk,
+        target_value=100,
+    )  # fmt: skip
+    actions.do_link_work(actor=owner_ms, key_result=key_result, project_ids=[project.pk])
+    actions.do_create_objective(
+        actor=owner_ms,
+        title=f"{tag} 项目目标",
+        start_date="2026-10-01",
+        level="project",
+        project_id=project.pk,
+    )
+    return {
+        "kpi_id": spare.pk,
+        "goal_kpi_id": used.pk,
+        "objective_id": objective.pk,
+        "key_result_id": key_result.pk,
+    }
+
+
+def page_context(*, owner_ms, project, item) -> dict:
+    from opsloop.goals import actions
+
+    objective = actions.do_create_objective(
+        actor=owner_ms, title="季度目标", start_date="2026-10-01"
+    )
+    return {"objective_id": objective.pk}
