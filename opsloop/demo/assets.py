@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return (
-        struct.pack(">I", len(data))
-        + kind
-        + data
-        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    )
+from opsloop.core.png import encode_rgb
 
 
 def banner_png(
@@ -30,14 +20,8 @@ def banner_png(
             row = colour * left + light * (right - left) + colour * (width - right)
         else:
             row = colour * width
-        rows.append(b"\x00" + row)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
-        + _chunk(b"IEND", b"")
-    )
+        rows.append(row)
+    return encode_rgb(width, height, rows)
 
 
 def text_pdf(lines: list[str]) -> bytes:

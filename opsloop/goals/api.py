@@ -212,6 +212,82 @@ def compute_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Kpi:
     return kpi
 
 
+# --- alerts
+
+
+class AlertIn(Schema):
+    kind: str = Field(description="below, change, forecast or weekday.")
+    threshold: float | None = Field(None, description="below: fires under this value.")
+    percent: float | None = Field(None, description="change: fires past this % day on day.")
+    weeks: int = Field(4, description="weekday: how many weeks of that weekday (3-12).")
+    z: float = Field(3, description="weekday: how many standard deviations away.")
+    create_item: bool = Field(False, description="Also make a work item in project_id.")
+    project_id: int | None = None
+
+
+class FiringOut(Out):
+    day: dt.date
+    value: float
+    numbers: dict[str, Any]
+    item_id: int | None
+
+
+class AlertOut(Out):
+    id: int
+    kind: str
+    threshold: float | None
+    percent: float | None
+    weeks: int
+    z: float
+    create_item: bool
+    project_id: int | None
+    enabled: bool
+    last_fired_on: dt.date | None
+    recent: list[FiringOut] = Field(description="Its last 10 firings, the latest first.")
+
+
+@router.get(
+    KPI + "/alerts",
+    response={200: list[AlertOut], **ERRORS},
+    summary="A KPI's alert rules",
+    description="Members and above; each with its last firings.",
+    tags=GOALS,
+)
+def get_alerts(request: HttpRequest, slug: str, kpi_id: int) -> list:
+    membership = queries.access_goals(request.auth, slug)
+    return queries.list_alerts(queries.get_kpi(membership.workspace, kpi_id))
+
+
+@router.post(
+    KPI + "/alerts",
+    response={201: AlertOut, **ERRORS},
+    summary="Set an alert rule on a KPI",
+    description="Members and above. Checked each time the KPI gets a value; when it fires "
+    "the KPI's owner is told in the inbox and by email (once a day per rule), and with "
+    "create_item a work item is made for them in project_id with the chart attached.",
+    tags=GOALS,
+)
+def create_alert(request: HttpRequest, slug: str, kpi_id: int, payload: AlertIn) -> Status:
+    membership = queries.access_goals(request.auth, slug)
+    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    rule = actions.do_create_alert_rule(actor=membership, kpi=kpi, **payload.model_dump())
+    return Status(201, queries.list_alerts(kpi, rule_id=rule.pk)[0])
+
+
+@router.delete(
+    KPI + "/alerts/{alert_id}",
+    response={204: None, **ERRORS},
+    summary="Delete an alert rule",
+    description="Who set it, the KPI's owner, and admins.",
+    tags=GOALS,
+)
+def delete_alert(request: HttpRequest, slug: str, kpi_id: int, alert_id: int) -> Status[None]:
+    membership = queries.access_goals(request.auth, slug)
+    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    actions.do_delete_alert_rule(actor=membership, rule=queries.get_alert(kpi, alert_id))
+    return Status(204, None)
+
+
 # --- objectives and key results
 
 

@@ -185,3 +185,56 @@ class KeyResult(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AlertKind(models.TextChoices):
+    BELOW = "below", _("Falls below a threshold")
+    CHANGE = "change", _("Moves more than a percentage day on day")
+    FORECAST = "forecast", _("Leaves its forecast's range")
+    WEEKDAY = "weekday", _("Unusual for its weekday")
+
+
+class AlertRule(models.Model):
+    """A rule on a KPI's latest value (opsloop/goals/alerts.py). When it fires, the KPI's
+    owner is told in the inbox and by email, and, when asked, a work item is made in
+    `project` for them with the chart attached."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(_("rule"), max_length=10, choices=AlertKind.choices)
+    threshold = models.FloatField(_("threshold"), null=True, blank=True)  # below
+    percent = models.FloatField(_("percent"), null=True, blank=True)  # change
+    weeks = models.PositiveSmallIntegerField(_("weeks"), default=4)  # weekday
+    z = models.FloatField(_("standard deviations"), default=3.0)  # weekday
+    create_item = models.BooleanField(_("make a work item"), default=False)
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    enabled = models.BooleanField(default=True)
+    last_fired_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kpi", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.kind}"
+
+
+class AlertFiring(models.Model):
+    """A rule broken on a day: the value, what it was held against, the item made."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="firings")
+    day = models.DateField()
+    value = models.FloatField()
+    numbers = models.JSONField(default=dict)
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["rule", "day"], name="alert_firing_day")]

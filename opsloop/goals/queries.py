@@ -14,7 +14,7 @@ from opsloop.core.errors import NotFound
 from opsloop.core.models import Membership, User, Workspace
 from opsloop.events import queries as event_queries
 from opsloop.goals import measure
-from opsloop.goals.models import KeyResult, Kpi, KpiValue, Objective
+from opsloop.goals.models import AlertFiring, AlertRule, KeyResult, Kpi, KpiValue, Objective
 from opsloop.insights.queries import local_today
 from opsloop.work import queries as work_queries
 
@@ -55,6 +55,24 @@ def latest_values(kpi_ids: list[int]) -> dict[int, KpiValue]:
     for value in KpiValue.objects.filter(kpi_id__in=kpi_ids).order_by("kpi_id", "day"):
         latest[value.kpi_id] = value
     return latest
+
+
+def list_alerts(kpi: Kpi, *, rule_id: int | None = None) -> list[AlertRule]:
+    """The KPI's alert rules, each with `recent`: its last 10 firings."""
+    rules = list(AlertRule.objects.filter(kpi=kpi, **({"pk": rule_id} if rule_id else {})))
+    firings: dict[int, list[AlertFiring]] = {}
+    for firing in AlertFiring.objects.filter(rule__in=rules).order_by("-day", "-pk"):
+        firings.setdefault(firing.rule_id, []).append(firing)
+    for rule in rules:
+        rule.recent = firings.get(rule.pk, [])[:10]  # type: ignore[attr-defined]
+    return rules
+
+
+def get_alert(kpi: Kpi, alert_id: int) -> AlertRule:
+    rule = AlertRule.objects.select_related("kpi").filter(kpi=kpi, pk=alert_id).first()
+    if rule is None:
+        raise NotFound(_("No such alert."))
+    return rule
 
 
 # --- objectives

@@ -20,7 +20,7 @@ from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.models import Membership
 from opsloop.core.pages import int_param, page
 from opsloop.goals import actions, queries
-from opsloop.goals.models import Direction, KpiSource, Level, PeriodKind
+from opsloop.goals.models import AlertKind, Direction, KpiSource, Level, PeriodKind
 from opsloop.goals.queries import KeyResultReport
 from opsloop.insights import queries as insight_queries
 from opsloop.planning.models import Milestone
@@ -288,7 +288,8 @@ def kpis(request: HttpRequest, slug: str) -> HttpResponse:
         "membership": membership,
         "workspace": workspace,
         "nav": "goals",
-        "kpis": [(k, latest.get(k.pk)) for k in listed],
+        "kpis": [(k, latest.get(k.pk), queries.list_alerts(k)) for k in listed],
+        "alert_kinds": AlertKind.choices,
         "insights": insight_queries.list_insights(workspace, limit=200),
         "projects": work_queries.visible_projects(membership).order_by("name"),
         "milestones": Milestone.objects.filter(
@@ -349,6 +350,23 @@ def _post_kpis(request: HttpRequest, membership: Membership) -> HttpResponse:
         values = actions.parse_value_file(upload.name or "", upload.read())
         n = actions.do_record_kpi_values(actor=membership, kpi=kpi, values=values)
         messages.success(request, _("%(n)d values imported.") % {"n": n})
+    elif op == "alert":
+        actions.do_create_alert_rule(
+            actor=membership,
+            kpi=kpi,
+            kind=request.POST.get("kind", ""),
+            threshold=request.POST.get("threshold") or None,
+            percent=request.POST.get("percent") or None,
+            weeks=request.POST.get("weeks") or 4,
+            z=request.POST.get("z") or 3,
+            create_item=request.POST.get("create_item") == "1",
+            project_id=request.POST.get("project_id") or None,
+        )
+        messages.success(request, _("Alert set."))
+    elif op == "delete_alert":
+        rule = queries.get_alert(kpi, int_param(request.POST.get("alert")))
+        actions.do_delete_alert_rule(actor=membership, rule=rule)
+        messages.success(request, _("Alert deleted."))
     elif op == "compute":
         if actions.do_compute_kpi(kpi=kpi):
             messages.success(request, _("KPI computed."))

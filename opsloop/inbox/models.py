@@ -51,6 +51,7 @@ class NotificationKind(models.TextChoices):
     STATE_CHANGED = "state_changed", _("State changes on what I watch")
     DISCUSSION = "discussion", _("Discussions")
     MEETING = "meeting", _("Meetings")
+    KPI_ALERT = "kpi_alert", _("KPI alerts")
 
 
 class Notification(models.Model):

@@ -10,7 +10,9 @@ from pydantic import Field
 
 from opsloop.core.schemas import UserOut
 
-KindName = Literal["assigned", "mentioned", "commented", "state_changed", "discussion", "meeting"]
+KindName = Literal[
+    "assigned", "mentioned", "commented", "state_changed", "discussion", "meeting", "kpi_alert"
+]
 TabName = Literal["unread", "all", "snoozed", "archived"]
 
 

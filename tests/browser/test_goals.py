@@ -94,4 +94,19 @@ def test_an_objective_with_a_key_result_from_an_insight(
     page.get_by_test_id("nav-goals").click()
     expect(page.get_by_test_id("objective")).to_contain_text("日活到 200")
     screenshot(page, "goals")
+
+    # An alert on the KPI: below 10,000 users a day fires at the next computation.
+    page.get_by_test_id("tab-kpis").click()
+    row = page.get_by_test_id("kpi-row").filter(has_text="网页日活跃用户")
+    row.get_by_test_id("kpi-alerts").locator("summary").click()
+    alert = row.get_by_test_id("alert-form")
+    alert.locator("select[name=kind]").select_option("below")
+    alert.locator("input[name=threshold]").fill("10000")
+    alert.get_by_role("button").click()
+    row = page.get_by_test_id("kpi-row").filter(has_text="网页日活跃用户")
+    row.get_by_test_id("compute-kpi").click()
+    row = page.get_by_test_id("kpi-row").filter(has_text="网页日活跃用户")
+    row.get_by_test_id("kpi-alerts").locator("summary").click()
+    expect(row.get_by_test_id("alert-firing")).to_have_count(1)
+    screenshot(page, "goals-kpis")
     assert console_errors == []

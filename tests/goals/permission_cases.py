@@ -27,6 +27,12 @@ API_ROUTES: dict = {
         lambda c: {"values": [{"day": "2026-10-01", "value": 1200}]},
     ),
     ("POST", KPIS + "/{kpi_id}/compute"): (TEAM, None),
+    ("GET", KPIS + "/{kpi_id}/alerts"): (TEAM, None),
+    ("POST", KPIS + "/{kpi_id}/alerts"): (
+        TEAM_CREATE,
+        lambda c: {"kind": "below", "threshold": 1000},
+    ),
+    ("DELETE", KPIS + "/{kpi_id}/alerts/{alert_id}"): (MAKER_DELETE, None),
     ("GET", OBJECTIVES): (TEAM, None),
     ("POST", OBJECTIVES): (
         TEAM_CREATE,
@@ -68,6 +74,7 @@ def project_context(*, owner_ms, project, item, tag) -> dict:
 
     n = next(_made)
     spare = actions.do_create_kpi(actor=owner_ms, name=f"备用指标 {n}", source="manual")
+    alert = actions.do_create_alert_rule(actor=owner_ms, kpi=spare, kind="below", threshold=10)
     used = actions.do_create_kpi(actor=owner_ms, name=f"粉丝数 {n}", source="manual")
     objective = actions.do_create_objective(
         actor=owner_ms, title=f"季度目标 {n}", start_date="2026-10-01"
@@ -86,6 +93,7 @@ def project_context(*, owner_ms, project, item, tag) -> dict:
     )
     return {
         "kpi_id": spare.pk,
+        "alert_id": alert.pk,
         "goal_kpi_id": used.pk,
         "objective_id": objective.pk,
         "key_result_id": key_result.pk,

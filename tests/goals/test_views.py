@@ -138,3 +138,18 @@ def test_guests_are_refused_and_outsiders_find_nothing(workspace, outsider):
     assert client.get(PAGE).status_code == 403
     client.force_login(outsider)
     assert client.get(PAGE).status_code == 404
+
+
+def test_an_alert_from_the_kpis_page_fires_when_a_value_falls(client_owner, owner, workspace):
+    owner_ms = membership_of(owner, workspace)
+    kpi = actions.do_create_kpi(actor=owner_ms, name="NPS", source="manual")
+    url = f"{PAGE}kpis/"
+    set_ = client_owner.post(
+        url, {"op": "alert", "kpi": kpi.pk, "kind": "below", "threshold": "40"}
+    )
+    assert set_.status_code == 302
+    client_owner.post(url, {"op": "value", "kpi": kpi.pk, "day": "2026-10-01", "value": "35"})
+    page = client_owner.get(url).content.decode()
+    assert 'data-testid="alert-rule"' in page and 'data-testid="alert-firing"' in page
+    bad = client_owner.post(url, {"op": "alert", "kpi": kpi.pk, "kind": "below"})
+    assert bad.status_code == 400
