@@ -16,19 +16,8 @@ from opsloop.goals.models import AlertFiring
 from opsloop.inbox.models import Notification
 from opsloop.insights.queries import local_today
 from opsloop.work.models import Priority
-from tests.conftest import membership_of
 
 API = "/api/v1/workspaces/acme/kpis"
-
-
-@pytest.fixture(autouse=True)
-def _own_store(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-
-
-@pytest.fixture
-def owner_ms(owner, workspace):
-    return membership_of(owner, workspace)
 
 
 @pytest.fixture

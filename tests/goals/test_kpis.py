@@ -17,23 +17,10 @@ from opsloop.insights.queries import local_today
 from opsloop.work import actions as work_actions
 from opsloop.work.models import State
 from opsloop.work.schemas import ItemIn, ItemPatch
-from tests.conftest import membership_of
 from tests.events.test_actions import make_person
 from tests.insights.test_api import send, today_at
 
 API = "/api/v1/workspaces/acme/kpis"
-
-
-@pytest.fixture(autouse=True)
-def _own_store(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    settings.EVENTS_BACKEND = "duckdb"
-    settings.INSIGHTS_PERSONS_TTL = 0
-
-
-@pytest.fixture
-def owner_ms(owner, workspace):
-    return membership_of(owner, workspace)
 
 
 def dau_insight(owner_ms, **query):

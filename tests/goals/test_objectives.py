@@ -13,14 +13,9 @@ from opsloop.goals.models import KpiValue
 from opsloop.insights.queries import local_today
 from opsloop.work import actions as work_actions
 from opsloop.work.schemas import ProjectIn
-from tests.conftest import ApiClient, add_member, membership_of
+from tests.conftest import ApiClient, add_member
 
 API = "/api/v1/workspaces/acme"
-
-
-@pytest.fixture
-def owner_ms(owner, workspace):
-    return membership_of(owner, workspace)
 
 
 @pytest.fixture

@@ -20,12 +20,6 @@ from tests.conftest import add_member, membership_of
 PAGE = "/w/acme/goals/"
 
 
-@pytest.fixture(autouse=True)
-def _own_store(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    settings.EVENTS_BACKEND = "duckdb"
-
-
 @pytest.fixture
 def client_owner(owner):
     client = Client()
