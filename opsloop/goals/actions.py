@@ -309,7 +309,8 @@ def _number(value: Any, field: str) -> float:
 
 def _store(kpi: Kpi, values: dict[dt.date, float], *, replace: bool) -> None:
     """Write values by day. `replace` overwrites days already recorded; otherwise only
-    new days and today are written, so history keeps the definition it was made under."""
+    new days, today and yesterday (which may have been recorded before it was over) are
+    written, so history keeps the definition it was made under."""
     if not values:
         return
     existing = dict(KpiValue.objects.filter(kpi=kpi, day__in=list(values)).values_list("day", "pk"))
@@ -325,7 +326,7 @@ def _store(kpi: Kpi, values: dict[dt.date, float], *, replace: bool) -> None:
             pk=existing[day], kpi=kpi, day=day, value=value, version=kpi.version, recorded_at=now
         )
         for day, value in values.items()
-        if day in existing and (replace or day == today)
+        if day in existing and (replace or day >= today - dt.timedelta(days=1))
     ]
     with transaction.atomic():
         KpiValue.objects.bulk_create(new, batch_size=1000)

@@ -78,8 +78,9 @@ def check_insight_pick(insight: Insight, pick: Any) -> dict[str, Any]:
 def values_from_insight(
     insight: Insight, pick: dict[str, Any], today: dt.date
 ) -> dict[dt.date, float]:
-    """The picked number by day: a trend's every bucket up to today (a week's or a
-    month's value on each of its days), a funnel's or retention's today."""
+    """The picked number by day: a trend's every bucket up to yesterday (a week's or a
+    month's value on each of its days; today is not over), a funnel's or retention's
+    today (as its date range counts)."""
     query = insight_queries.check_query(insight.query, field="insight")
     result = insight_queries.run_insight(workspace=insight.workspace, query=query, today=today)
     if insight.kind == "trends":
@@ -108,7 +109,8 @@ def _trend_days(
         ]
         wanted = lines[0]["data"] if lines else []
     first = dt.date.fromisoformat(result["first_day"])
-    last = min(dt.date.fromisoformat(result["last_day"]), today)
+    # Today is not over: its count so far would read as a fall. Days up to yesterday.
+    last = min(dt.date.fromisoformat(result["last_day"]), today - dt.timedelta(days=1))
     out: dict[dt.date, float] = {}
     for index, value in enumerate(wanted):
         if value is None:
