@@ -643,10 +643,6 @@ def do_link_work(
     return key_result
 
 
-def user_label(user: User | None) -> str:
-    return "" if user is None else (user.get_full_name() or user.username)
-
-
 # --- alerts
 
 

@@ -5,7 +5,6 @@ range, the linked projects' milestones), and the KPIs with their sources and val
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -144,7 +143,7 @@ def goal(request: HttpRequest, slug: str, objective_id: int) -> HttpResponse:
         )
         for r in report.key_results
     }
-    done = work_progress({p.pk for ps in linked.values() for p in ps})
+    done = queries.work_progress({p.pk for ps in linked.values() for p in ps})
     context = {
         "membership": membership,
         "workspace": workspace,
@@ -218,21 +217,6 @@ def _may_change(membership: Membership, *owners: int | None) -> bool:
     except OpsloopError:
         return False
     return True
-
-
-def work_progress(project_ids: set[int]) -> dict[int, int]:
-    """Per project, the share of its items done, in percent (items cancelled left out)."""
-    from django.db.models import Count, Q
-
-    from opsloop.work.models import Item, StateGroup
-
-    rows = (
-        Item.objects.filter(project_id__in=project_ids)
-        .exclude(state__group=StateGroup.CANCELLED)
-        .values("project_id")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(state__group=StateGroup.DONE)))
-    )
-    return {r["project_id"]: round(100 * r["done"] / r["total"]) for r in rows if r["total"]}
 
 
 def _chart(
@@ -388,7 +372,3 @@ def _pick(request: HttpRequest) -> dict[str, Any]:
     if request.POST.get("breakdown"):
         pick["breakdown"] = request.POST["breakdown"]
     return pick
-
-
-def chart_json(charts: dict[int, dict[str, Any]]) -> str:
-    return json.dumps(charts, ensure_ascii=False)
