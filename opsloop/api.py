@@ -207,6 +207,8 @@ def _register_routers() -> None:
     api.add_router("", "opsloop.events.api.router")
     api.add_router("", "opsloop.insights.api.router")
     api.add_router("", "opsloop.goals.api.router")
+    api.add_router("", "opsloop.goals.campaign_api.router")
+    api.add_router("", "opsloop.dashboards.api.router")
 
 
 _register_routers()

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "opsloop.events",
     "opsloop.insights",
     "opsloop.goals",
+    "opsloop.dashboards",
     "opsloop.demo",
 ]
 

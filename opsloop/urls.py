@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("opsloop.events.urls")),
     path("", include("opsloop.insights.urls")),
     path("", include("opsloop.goals.urls")),
+    path("", include("opsloop.dashboards.urls")),
     path("", include("opsloop.events.ingest_urls")),
 ]

@@ -22,6 +22,10 @@ FILES: dict[str, list[tuple[str, str]]] = {
     "alpinejs": [("dist/cdn.min.js", "alpine.min.js")],
     "sortablejs": [("Sortable.min.js", "Sortable.min.js")],
     "echarts": [("dist/echarts.min.js", "echarts.min.js")],
+    "gridstack": [
+        ("dist/gridstack-all.js", "gridstack-all.js"),
+        ("dist/gridstack.min.css", "gridstack.min.css"),
+    ],
 }
 LICENSE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt")
 STAMP = VENDOR / ".installed"

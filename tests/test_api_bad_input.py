@@ -123,7 +123,10 @@ def _field_cases(kind: str) -> list:
     return cases
 
 
-_SAMPLE_CONTEXT = {"member_id": 1, "state_ids": [1], "move_state_id": 1, "goal_kpi_id": 1}
+_SAMPLE_CONTEXT = {
+    "member_id": 1, "state_ids": [1], "move_state_id": 1, "goal_kpi_id": 1, "tile_id": 1,
+    "target_cohort_id": 1, "control_cohort_id": 1,
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(("method", "path", "field"), _field_cases("type"))

@@ -124,6 +124,7 @@ EXTENSIONS = [
         "events",
         "insights",
         "goals",
+        "dashboards",
     )
 ]
 for _extension in EXTENSIONS:

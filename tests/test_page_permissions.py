@@ -148,6 +148,7 @@ EXTENSIONS = [
         "events",
         "insights",
         "goals",
+        "dashboards",
     )
 ]
 for _extension in EXTENSIONS:

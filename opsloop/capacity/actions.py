@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -20,6 +21,7 @@ from opsloop.capacity.schemas import (
 )
 from opsloop.core.errors import Conflict, Forbidden, Invalid
 from opsloop.core.models import Membership, Role
+from opsloop.core.rows import lock_current, save_changed
 from opsloop.work.models import Item
 from opsloop.work.queries import EDIT, check_project_permission
 
@@ -36,10 +38,14 @@ def _check_admin(actor: Membership) -> None:
         raise Forbidden(_("Only admins can manage the workspace's skills."))
 
 
-def _saved_skill(skill: Skill) -> Skill:
+def _saved_skill(skill: Skill, before: dict[str, Any] | None = None) -> Skill:
+    """Save a new skill, or of a locked one the fields that differ from `before`."""
     try:
         with transaction.atomic():
-            skill.save()
+            if before is None:
+                skill.save()
+            else:
+                save_changed(skill, before)
     except IntegrityError:
         raise Conflict(
             _("A skill named %(name)s already exists.") % {"name": skill.name}, field="name"
@@ -54,9 +60,11 @@ def do_create_skill(*, actor: Membership, data: SkillIn) -> Skill:
 
 def do_update_skill(*, actor: Membership, skill: Skill, data: SkillPatch) -> Skill:
     _check_admin(actor)
-    for name, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
-        setattr(skill, name, value)
-    return _saved_skill(skill)
+    with transaction.atomic():
+        before = lock_current(skill)
+        for name, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
+            setattr(skill, name, value)
+        return _saved_skill(skill, before)
 
 
 def do_delete_skill(*, actor: Membership, skill: Skill) -> None:
@@ -147,15 +155,22 @@ def do_update_time_entry(*, actor: Membership, entry: TimeEntry, data: TimeEntry
     if not can_change_entry(actor, entry):
         raise Forbidden(_("Only the person who logged the time, or an admin, can change it."))
     sent = data.model_dump(exclude_unset=True)
+    minutes = spent_on = None
     if sent.get("duration") is not None or sent.get("minutes") is not None:
-        entry.minutes = _minutes(sent.get("duration"), sent.get("minutes"))
+        minutes = _minutes(sent.get("duration"), sent.get("minutes"))
     if sent.get("spent_on") is not None:
-        entry.spent_on = _check_day(sent["spent_on"])
-    if sent.get("note") is not None:
-        entry.note = sent["note"]
+        spent_on = _check_day(sent["spent_on"])
     with transaction.atomic():
+        # The day's total counts the entry's time and day as they are now.
+        before = lock_current(entry)
+        if minutes is not None:
+            entry.minutes = minutes
+        if spent_on is not None:
+            entry.spent_on = spent_on
+        if sent.get("note") is not None:
+            entry.note = sent["note"]
         _check_day_total(entry.user_id, entry.spent_on, entry.minutes, entry.pk)
-        entry.save()
+        save_changed(entry, before)
     return entry
 
 

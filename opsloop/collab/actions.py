@@ -27,6 +27,7 @@ from opsloop.collab.rendering import (
 from opsloop.core.actions import check_text
 from opsloop.core.errors import Conflict, Forbidden, Invalid, NotFound
 from opsloop.core.models import Membership, Role, User
+from opsloop.core.rows import lock_current, save_changed
 from opsloop.inbox.actions import do_notify, do_watch
 from opsloop.inbox.queries import watchers_of
 from opsloop.work.models import Item, Project
@@ -201,13 +202,16 @@ def do_edit_comment(*, actor: Membership, comment: Comment, body: str) -> Commen
     if comment.is_deleted:
         raise NotFound(_("Comment not found."))
     body = _check_body(body)
-    if body == comment.body:
-        return comment
     html, mentioned = _render(thread, body)
-    already = set(Mention.objects.filter(comment=comment).values_list("user_id", flat=True))
-    new = [u for u in mentioned if u.pk not in already]
-    now = timezone.now()
     with transaction.atomic():
+        # The version kept is the body as it is now, which another edit may have changed.
+        before = lock_current(comment)
+        if comment.is_deleted:
+            raise NotFound(_("Comment not found."))
+        if body == comment.body:
+            return comment
+        already = set(Mention.objects.filter(comment=comment).values_list("user_id", flat=True))
+        new = [u for u in mentioned if u.pk not in already]
         CommentVersion.objects.create(
             comment=comment,
             body=comment.body,
@@ -215,8 +219,8 @@ def do_edit_comment(*, actor: Membership, comment: Comment, body: str) -> Commen
             written_at=comment.edited_at or comment.created_at,
             replaced_by=actor.user,
         )
-        comment.body, comment.body_html, comment.edited_at = body, html, now
-        comment.save(update_fields=["body", "body_html", "edited_at", "updated_at"])
+        comment.body, comment.body_html, comment.edited_at = body, html, timezone.now()
+        save_changed(comment, before, "updated_at")
         Mention.objects.bulk_create([Mention(comment=comment, user=u) for u in new])
         if thread.item is not None:
             for user in new:
@@ -335,15 +339,16 @@ def do_update_discussion(
 ) -> Discussion:
     """Rename, close or reopen a discussion: its author, the project owner or an admin."""
     _check_discussion_owner(actor, discussion)
-    fields = []
     if title is not None:
-        discussion.title = _check_title(title)
-        fields.append("title")
-    if closed is not None:
-        discussion.closed = closed
-        fields.append("closed")
-    if fields:
-        discussion.save(update_fields=fields)
+        title = _check_title(title)
+    with transaction.atomic():
+        # What is returned is the discussion as it is now (its posts counted since).
+        before = lock_current(discussion)
+        if title is not None:
+            discussion.title = title
+        if closed is not None:
+            discussion.closed = closed
+        save_changed(discussion, before)
     return discussion
 
 

@@ -31,6 +31,7 @@ from opsloop.core.models import (
     slug_validator,
 )
 from opsloop.core.queries import get_invitation, hash_token
+from opsloop.core.rows import lock_current, save_changed
 
 INVITATION_DAYS = 7
 TOKEN_PREFIX = "opl_"  # noqa: S105 (a prefix, not a secret)
@@ -130,18 +131,23 @@ def do_update_profile(
     *, user: User, display_name: str | None = None, language: str | None = None
 ) -> User:
     if display_name is not None:
-        user.display_name = check_text(
+        display_name = check_text(
             display_name,
             field="display_name",
             label=_("Display name"),
             max_length=80,
             required=False,
         )
-    if language is not None:
-        if language and language not in dict(settings.LANGUAGES):
-            raise Invalid(_("Unknown language."), field="language")
-        user.language = language
-    user.save(update_fields=["display_name", "language"])
+    if language is not None and language and language not in dict(settings.LANGUAGES):
+        raise Invalid(_("Unknown language."), field="language")
+    with transaction.atomic():
+        # The field not given keeps its value as it is now, not as the request read it.
+        before = lock_current(user)
+        if display_name is not None:
+            user.display_name = display_name
+        if language is not None:
+            user.language = language
+        save_changed(user, before)
     return user
 
 
@@ -168,22 +174,25 @@ def do_update_workspace(
     if not actor.at_least(Role.ADMIN):
         raise Forbidden(_("Only admins can change the workspace."))
     workspace = actor.workspace
-    fields = []
+    values = {}
     if name is not None:
-        workspace.name = check_text(name, field="name", label=_("Name"), max_length=100)
-        fields.append("name")
+        values["name"] = check_text(name, field="name", label=_("Name"), max_length=100)
     if time_zone is not None:
-        workspace.time_zone = check_time_zone(time_zone)
-        fields.append("time_zone")
-    if fields:
-        workspace.save(update_fields=fields)
-        if "time_zone" in fields:
-            record_audit(
-                actor=actor.user,
-                action="workspace.time_zone",
-                workspace=workspace,
-                target=workspace.time_zone,
-            )
+        values["time_zone"] = check_time_zone(time_zone)
+    if values:
+        with transaction.atomic():
+            # What is returned is the workspace as it is now.
+            before = lock_current(workspace)
+            for field, value in values.items():
+                setattr(workspace, field, value)
+            save_changed(workspace, before)
+            if "time_zone" in values:
+                record_audit(
+                    actor=actor.user,
+                    action="workspace.time_zone",
+                    workspace=workspace,
+                    target=workspace.time_zone,
+                )
     return workspace
 
 
@@ -296,21 +305,27 @@ def _owner_count(workspace: Workspace) -> int:
 def do_change_role(*, actor: Membership, member: Membership, role: str) -> Membership:
     role = check_role(role)
     _check_may_grant(actor, role)
-    if ROLE_RANK[Role(member.role)] > ROLE_RANK[Role(actor.role)]:
-        raise Forbidden(_("You cannot change the role of someone above you."))
-    if member.role == Role.OWNER and role != Role.OWNER and _owner_count(member.workspace) == 1:
-        raise Conflict(_("A workspace needs at least one owner."))
-    old = member.role
-    member.role = role
-    member.save(update_fields=["role"])
-    record_audit(
-        actor=actor.user,
-        action="member.role",
-        workspace=member.workspace,
-        target=member.user.username,
-        old=old,
-        new=role,
-    )
+    with transaction.atomic():
+        # Role changes in a workspace queue here, so that two owners demoting each other
+        # at once cannot both count the other as the owner who stays.
+        Workspace.objects.select_for_update().filter(pk=member.workspace_id).first()
+        # Checked against and recorded from the role the member has now.
+        before = lock_current(member)
+        if ROLE_RANK[Role(member.role)] > ROLE_RANK[Role(actor.role)]:
+            raise Forbidden(_("You cannot change the role of someone above you."))
+        if member.role == Role.OWNER and role != Role.OWNER and _owner_count(member.workspace) == 1:
+            raise Conflict(_("A workspace needs at least one owner."))
+        old = member.role
+        member.role = role
+        save_changed(member, before)
+        record_audit(
+            actor=actor.user,
+            action="member.role",
+            workspace=member.workspace,
+            target=member.user.username,
+            old=old,
+            new=role,
+        )
     return member
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from opsloop.core.actions import record_audit
 from opsloop.core.errors import Conflict
 from opsloop.core.models import Membership
 from opsloop.core.queries import hash_token
+from opsloop.core.rows import lock_current, save_changed
 from opsloop.events.flusher import persons_changing
 from opsloop.events.models import Person, Source, WriteKey
 from opsloop.events.queries import (
@@ -60,10 +62,14 @@ def _add_key(source: Source) -> CreatedKey:
     return CreatedKey(key=key, raw=raw)
 
 
-def _saved_source(source: Source) -> Source:
+def _saved_source(source: Source, before: dict[str, Any] | None = None) -> Source:
+    """Save a new source, or of a locked one the fields that differ from `before`."""
     try:
         with transaction.atomic():
-            source.save()
+            if before is None:
+                source.save()
+            else:
+                save_changed(source, before)
     except IntegrityError:
         raise Conflict(
             _("A source named %(name)s already exists.") % {"name": source.name}, field="name"
@@ -111,12 +117,14 @@ def do_update_source(*, actor: Membership, source: Source, data: SourcePatch) ->
     """Rename a source, or change its kind or rate limit (null rate_limit: no limit)."""
     check_manages_sources(actor)
     sent = data.model_dump(exclude_unset=True)
-    for name in ("name", "kind"):
-        if sent.get(name) is not None:
-            setattr(source, name, sent[name])
-    if "rate_limit" in sent:
-        source.rate_limit = sent["rate_limit"]
-    return _saved_source(source)
+    with transaction.atomic():
+        before = lock_current(source)
+        for name in ("name", "kind"):
+            if sent.get(name) is not None:
+                setattr(source, name, sent[name])
+        if "rate_limit" in sent:
+            source.rate_limit = sent["rate_limit"]
+        return _saved_source(source, before)
 
 
 def do_delete_source(*, actor: Membership, source: Source) -> None:

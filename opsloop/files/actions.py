@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from opsloop.core.errors import Conflict, Invalid, OpsloopError
 from opsloop.core.models import Membership, Workspace
 from opsloop.core.queries import hash_token
+from opsloop.core.rows import lock_current, save_changed
 from opsloop.files.models import File, FileVersion, Folder, ShareLink
 from opsloop.files.queries import (
     EDIT,
@@ -204,24 +205,24 @@ def do_update_file(*, actor: Membership, file: File, data: FilePatch) -> File:
     """Rename a file or move it to another folder of its project."""
     check_file_permission(actor, file, EDIT)
     changes = data.model_dump(exclude_unset=True)
-    fields = ["updated_by", "updated_at"]
-    if changes.get("name") is not None:
-        file.name = clean_name(changes["name"])
-        fields.append("name")
-    if "folder_id" in changes:
-        folder_id = changes["folder_id"]
-        if folder_id is not None:
-            if file.project is None or file.item_id or file.comment_id or file.meeting_id:
-                raise Invalid(
-                    _("Only files of a project's library go in folders."),
-                    field="folder_id",
-                )
-            file.folder = get_folder(file.project, folder_id, field="folder_id")
-        else:
-            file.folder = None
-        fields.append("folder")
-    file.updated_by = actor.user
-    file.save(update_fields=fields)
+    name = clean_name(changes["name"]) if changes.get("name") is not None else None
+    folder = None
+    if "folder_id" in changes and changes["folder_id"] is not None:
+        if file.project is None or file.item_id or file.comment_id or file.meeting_id:
+            raise Invalid(
+                _("Only files of a project's library go in folders."),
+                field="folder_id",
+            )
+        folder = get_folder(file.project, changes["folder_id"], field="folder_id")
+    with transaction.atomic():
+        # What is returned is the file as it is now (a version added meanwhile included).
+        before = lock_current(file)
+        if name is not None:
+            file.name = name
+        if "folder_id" in changes:
+            file.folder = folder
+        file.updated_by = actor.user
+        save_changed(file, before, "updated_by", "updated_at")
     return file
 
 
@@ -266,19 +267,22 @@ def do_update_folder(*, actor: Membership, folder: Folder, data: FolderPatch) ->
     project = folder.project
     check_project_permission(actor, project, EDIT)
     changes = data.model_dump(exclude_unset=True)
-    if "parent_id" in changes:
-        parent_id = changes["parent_id"]
-        parent = get_folder(project, parent_id, field="parent_id") if parent_id else None
-        ancestor = parent
-        while ancestor is not None:
-            if ancestor.pk == folder.pk:
-                raise Conflict(_("A folder cannot go inside itself."))
-            ancestor = ancestor.parent
-        folder.parent = parent
-    if changes.get("name") is not None:
-        folder.name = changes["name"]
-    _check_folder_name(project, folder.parent, folder.name, exclude=folder.pk)
-    folder.save(update_fields=["name", "parent"])
+    with transaction.atomic():
+        # A rename keeps the place it has now, a move the name it has now.
+        before = lock_current(folder)
+        if "parent_id" in changes:
+            parent_id = changes["parent_id"]
+            parent = get_folder(project, parent_id, field="parent_id") if parent_id else None
+            ancestor = parent
+            while ancestor is not None:
+                if ancestor.pk == folder.pk:
+                    raise Conflict(_("A folder cannot go inside itself."))
+                ancestor = ancestor.parent
+            folder.parent = parent
+        if changes.get("name") is not None:
+            folder.name = changes["name"]
+        _check_folder_name(project, folder.parent, folder.name, exclude=folder.pk)
+        save_changed(folder, before)
     return folder
 
 

@@ -19,13 +19,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opsloop.core.actions import check_description, check_text, record_audit
-from opsloop.core.errors import Conflict, Forbidden, Invalid
+from opsloop.core.errors import Conflict, Forbidden, Invalid, NotFound
 from opsloop.core.models import Membership, Role, User, Workspace
+from opsloop.core.rows import lock_current, save_changed
 from opsloop.goals import alerts, sources
 from opsloop.goals.models import (
     AlertFiring,
     AlertKind,
     AlertRule,
+    CampaignCohorts,
     Direction,
     KeyResult,
     Kpi,
@@ -36,10 +38,10 @@ from opsloop.goals.models import (
     Objective,
     PeriodKind,
 )
-from opsloop.insights.models import Insight
+from opsloop.insights.models import Cohort, Insight
 from opsloop.insights.queries import local_today
 from opsloop.work import queries as work_queries
-from opsloop.work.models import Item
+from opsloop.work.models import Item, Project, ProjectKind
 
 logger = logging.getLogger(__name__)
 
@@ -132,23 +134,23 @@ def do_update_kpi(*, actor: Membership, kpi: Kpi, changes: dict[str, Any]) -> Kp
     """Change a KPI. A change of where its values come from is recorded (KpiChange) and
     raises its version: the values recorded so far keep theirs."""
     check_changes(actor, kpi.owner_id, kpi.created_by_id)
-    fields = []
+    values: dict[str, Any] = {}
     if "name" in changes:
-        kpi.name = check_text(changes["name"], field="name", label=_("Name"), max_length=200)
-        fields.append("name")
+        values["name"] = check_text(changes["name"], field="name", label=_("Name"), max_length=200)
     if "description" in changes:
-        kpi.description = check_description(changes["description"])
-        fields.append("description")
+        values["description"] = check_description(changes["description"])
     if "unit" in changes:
-        kpi.unit = check_text(
+        values["unit"] = check_text(
             changes["unit"], field="unit", label=_("Unit"), max_length=20, required=False
         )
-        fields.append("unit")
     if "owner_id" in changes:
-        kpi.owner_id = _member(kpi.workspace, changes["owner_id"], "owner_id")
-        fields.append("owner")
+        values["owner_id"] = _member(kpi.workspace, changes["owner_id"], "owner_id")
     redefined = any(key in changes for key in ("source", "definition", "insight_id"))
     with transaction.atomic():
+        # The definition and version changed from are the KPI's as they are now.
+        before_row = lock_current(kpi)
+        for name, value in values.items():
+            setattr(kpi, name, value)
         if redefined:
             checked = check_kpi_definition(
                 actor,
@@ -167,10 +169,9 @@ def do_update_kpi(*, actor: Membership, kpi: Kpi, changes: dict[str, Any]) -> Kp
                     kpi=kpi, version=kpi.version, before=before, after=after,
                     changed_by_id=actor.user_id,
                 )  # fmt: skip
-                fields += ["source", "definition", "insight", "version", "error"]
                 kpi.error = ""
         try:
-            kpi.save(update_fields=[*fields, "updated_at"])
+            save_changed(kpi, before_row, "updated_at")
         except IntegrityError:
             raise Conflict(_("A KPI with that name already exists."), field="name") from None
     if redefined and kpi.source != KpiSource.MANUAL:
@@ -481,28 +482,31 @@ def do_update_objective(
     *, actor: Membership, objective: Objective, changes: dict[str, Any]
 ) -> Objective:
     check_changes(actor, objective.owner_id, objective.created_by_id)
-    if "title" in changes:
-        objective.title = check_text(
-            changes["title"], field="title", label=_("Title"), max_length=200
-        )
-    if "description" in changes:
-        objective.description = check_description(changes["description"])
-    if {"period_kind", "start_date", "end_date"} & changes.keys():
-        objective.period_kind, objective.start_date, objective.end_date = check_period(
-            changes.get("period_kind", objective.period_kind),
-            changes.get("start_date", objective.start_date),
-            changes.get("end_date", objective.end_date),
-        )
-    if {"level", "team", "project_id"} & changes.keys():
-        objective.level, objective.team, objective.project_id = _level(
-            actor,
-            changes.get("level", objective.level),
-            changes.get("team", objective.team),
-            changes.get("project_id", objective.project_id),
-        )
-    if "owner_id" in changes:
-        objective.owner_id = _member(objective.workspace, changes["owner_id"], "owner_id")
-    objective.save()
+    with transaction.atomic():
+        # A period or level given in part is completed from the objective as it is now.
+        before = lock_current(objective)
+        if "title" in changes:
+            objective.title = check_text(
+                changes["title"], field="title", label=_("Title"), max_length=200
+            )
+        if "description" in changes:
+            objective.description = check_description(changes["description"])
+        if {"period_kind", "start_date", "end_date"} & changes.keys():
+            objective.period_kind, objective.start_date, objective.end_date = check_period(
+                changes.get("period_kind", objective.period_kind),
+                changes.get("start_date", objective.start_date),
+                changes.get("end_date", objective.end_date),
+            )
+        if {"level", "team", "project_id"} & changes.keys():
+            objective.level, objective.team, objective.project_id = _level(
+                actor,
+                changes.get("level", objective.level),
+                changes.get("team", objective.team),
+                changes.get("project_id", objective.project_id),
+            )
+        if "owner_id" in changes:
+            objective.owner_id = _member(objective.workspace, changes["owner_id"], "owner_id")
+        save_changed(objective, before, "updated_at")
     return objective
 
 
@@ -583,25 +587,30 @@ def do_update_key_result(
 ) -> KeyResult:
     objective = key_result.objective
     check_changes(actor, objective.owner_id, objective.created_by_id, key_result.owner_id)
-    if "title" in changes:
-        key_result.title = check_text(
-            changes["title"], field="title", label=_("Title"), max_length=200
-        )
-    if "kpi_id" in changes:
-        kpi = Kpi.objects.filter(workspace_id=objective.workspace_id, pk=changes["kpi_id"]).first()
-        if kpi is None:
-            raise Invalid(_("No such KPI in this workspace."), field="kpi_id")
-        key_result.kpi = kpi
-    names = ("direction", "start_value", "target_value", "band_low", "band_high")
-    if set(names) & changes.keys():
-        target = _check_target(*(changes.get(n, getattr(key_result, n)) for n in names))
-        for name, value in target.items():
-            setattr(key_result, name, value)
-    if "weight" in changes:
-        key_result.weight = _weight(changes["weight"])
-    if "owner_id" in changes:
-        key_result.owner_id = _member(objective.workspace, changes["owner_id"], "owner_id")
-    key_result.save()
+    with transaction.atomic():
+        # A target given in part is completed from the key result as it is now.
+        before = lock_current(key_result)
+        if "title" in changes:
+            key_result.title = check_text(
+                changes["title"], field="title", label=_("Title"), max_length=200
+            )
+        if "kpi_id" in changes:
+            kpi = Kpi.objects.filter(
+                workspace_id=objective.workspace_id, pk=changes["kpi_id"]
+            ).first()
+            if kpi is None:
+                raise Invalid(_("No such KPI in this workspace."), field="kpi_id")
+            key_result.kpi = kpi
+        names = ("direction", "start_value", "target_value", "band_low", "band_high")
+        if set(names) & changes.keys():
+            target = _check_target(*(changes.get(n, getattr(key_result, n)) for n in names))
+            for name, value in target.items():
+                setattr(key_result, name, value)
+        if "weight" in changes:
+            key_result.weight = _weight(changes["weight"])
+        if "owner_id" in changes:
+            key_result.owner_id = _member(objective.workspace, changes["owner_id"], "owner_id")
+        save_changed(key_result, before, "updated_at")
     return key_result
 
 
@@ -822,3 +831,46 @@ def _alert_item(kpi: Kpi, rule: AlertRule, firing: AlertFiring, values: list[flo
         name=f"{kpi.name}-{firing.day.isoformat()}.png",
     )
     return item
+
+
+# --- campaign impact
+
+
+def _cohort(actor: Membership, value: Any, field: str) -> Cohort | None:
+    if value in (None, ""):
+        return None
+    from opsloop.insights.queries import get_cohort
+
+    return get_cohort(actor.workspace, sources._int(value, field), field=field)
+
+
+def do_set_campaign_cohorts(
+    *, actor: Membership, project: Project, target: Any = None, control: Any = None
+) -> CampaignCohorts:
+    """The cohort a campaign targeted and the control cohort it is held against
+    (opsloop/goals/campaign.py); None clears one. Who may edit the project sets them;
+    both of its workspace, and not the same one. Audit-logged."""
+    from opsloop.events.queries import check_sees_events
+
+    if project.workspace_id != actor.workspace_id:
+        raise NotFound(_("Project not found."))
+    check_sees_events(actor)
+    work_queries.check_project_permission(actor, project, work_queries.EDIT)
+    if project.kind != ProjectKind.CAMPAIGN:
+        raise Invalid(_("Only a campaign project has a target and a control cohort."))
+    chosen, held = _cohort(actor, target, "target"), _cohort(actor, control, "control")
+    if chosen is not None and held is not None and chosen.pk == held.pk:
+        raise Invalid(_("The control cohort must differ from the target cohort."), field="control")
+    with transaction.atomic():
+        cohorts, _made = CampaignCohorts.objects.update_or_create(
+            project=project, defaults={"target": chosen, "control": held}
+        )
+        record_audit(
+            actor=actor.user,
+            action="project.campaign_cohorts",
+            workspace=actor.workspace,
+            target=project.key,
+            target_id=chosen.pk if chosen else None,
+            control_id=held.pk if held else None,
+        )
+    return cohorts

@@ -91,20 +91,34 @@ def mean_lift(
     )
 
 
-def in_words(lift: Lift, *, percent: bool = False) -> str:
-    """The lift said plainly, for a report: how much, how sure."""
+def in_words(lift: Lift, *, percent: bool = False, control: bool = False) -> str:
+    """The lift said plainly, for a report: how much, how sure. `control`: the lift is a
+    targeted cohort's against a control cohort's, not the campaign's against a baseline."""
     scale, unit = (100.0, " pp") if percent else (1.0, "")
 
     def num(v: float) -> str:
         return f"{v * scale:+.2f}{unit}"
 
     share = f" ({lift.relative * 100:+.1f}%)" if lift.relative is not None else ""
-    if lift.clear:
-        return _(
+    numbers = {"lift": num(lift.lift), "share": share, "low": num(lift.low), "high": num(lift.high)}
+    if control and lift.clear:
+        text = _(
+            "%(lift)s%(share)s against the control cohort; the 95%% interval, %(low)s to "
+            "%(high)s, leaves out no change: unlikely to be chance."
+        )
+    elif control:
+        text = _(
+            "%(lift)s%(share)s against the control cohort, but the 95%% interval, %(low)s to "
+            "%(high)s, holds no change too: no clear effect."
+        )
+    elif lift.clear:
+        text = _(
             "%(lift)s%(share)s against the baseline; the 95%% interval, %(low)s to %(high)s, "
             "leaves out no change: unlikely to be chance."
-        ) % {"lift": num(lift.lift), "share": share, "low": num(lift.low), "high": num(lift.high)}
-    return _(
-        "%(lift)s%(share)s against the baseline, but the 95%% interval, %(low)s to %(high)s, "
-        "holds no change too: no clear effect."
-    ) % {"lift": num(lift.lift), "share": share, "low": num(lift.low), "high": num(lift.high)}
+        )
+    else:
+        text = _(
+            "%(lift)s%(share)s against the baseline, but the 95%% interval, %(low)s to %(high)s, "
+            "holds no change too: no clear effect."
+        )
+    return text % numbers

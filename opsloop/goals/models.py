@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from opsloop.core.models import Workspace
-from opsloop.insights.models import Insight
+from opsloop.insights.models import Cohort, Insight
 from opsloop.work.models import Item, Project
 
 
@@ -238,3 +238,23 @@ class AlertFiring(models.Model):
     class Meta:
         ordering = ["-day", "-pk"]
         constraints = [models.UniqueConstraint(fields=["rule", "day"], name="alert_firing_day")]
+
+
+class CampaignCohorts(models.Model):
+    """The cohort a campaign project targeted and the control cohort it is held against
+    (opsloop/goals/campaign.py); without them a campaign is held against the period
+    before it."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="campaign_cohorts"
+    )
+    target = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    control = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.target_id} vs {self.control_id}"

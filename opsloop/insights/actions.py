@@ -13,6 +13,7 @@ from opsloop.core.actions import check_description, check_text, record_audit
 from opsloop.core.errors import Conflict, Forbidden, Invalid
 from opsloop.core.markdown import render_markdown
 from opsloop.core.models import Membership, Role
+from opsloop.core.rows import lock_current, save_changed
 from opsloop.insights.models import Cohort, CohortKind, CohortPerson, Insight, InsightComment
 from opsloop.insights.queries import (
     COHORT_MAX_PERSONS,
@@ -64,17 +65,22 @@ def do_update_insight(
     query: dict[str, Any] | None = None,
 ) -> Insight:
     check_changes(actor, insight.created_by_id)
+    values: dict[str, Any] = {}
     if name is not None:
-        insight.name = check_text(name, field="name", label=_("Name"), max_length=200)
+        values["name"] = check_text(name, field="name", label=_("Name"), max_length=200)
     if description is not None:
-        insight.description = check_description(description)
+        values["description"] = check_description(description)
     if query is not None:
         checked = check_query(query, field="query")
-        insight.kind = checked.kind
-        insight.query = checked.model_dump(mode="json", exclude_defaults=True) | {
+        values["kind"] = checked.kind
+        values["query"] = checked.model_dump(mode="json", exclude_defaults=True) | {
             "kind": checked.kind
         }
-    insight.save()
+    with transaction.atomic():
+        before = lock_current(insight)
+        for field, value in values.items():
+            setattr(insight, field, value)
+        save_changed(insight, before, "updated_at")
     return insight
 
 

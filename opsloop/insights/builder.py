@@ -14,11 +14,41 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from opsloop.insights.query import KINDS
 
 SERIES_ROWS = 4
 STEP_ROWS = 6
 FILTER_ROWS = 2
+
+RANGES = [
+    ("today", gettext_lazy("Today")),
+    ("yesterday", gettext_lazy("Yesterday")),
+    ("last_7_days", gettext_lazy("Last 7 days")),
+    ("last_14_days", gettext_lazy("Last 14 days")),
+    ("last_30_days", gettext_lazy("Last 30 days")),
+    ("last_90_days", gettext_lazy("Last 90 days")),
+    ("this_week", gettext_lazy("This week")),
+    ("this_month", gettext_lazy("This month")),
+    ("last_month", gettext_lazy("Last month")),
+    ("this_year", gettext_lazy("This year")),
+    ("custom", gettext_lazy("Custom dates")),
+]
+OPERATORS = [
+    ("eq", gettext_lazy("equals")),
+    ("neq", gettext_lazy("does not equal")),
+    ("contains", gettext_lazy("contains")),
+    ("not_contains", gettext_lazy("does not contain")),
+    ("in", gettext_lazy("is one of")),
+    ("not_in", gettext_lazy("is none of")),
+    ("gt", gettext_lazy("greater than")),
+    ("gte", gettext_lazy("at least")),
+    ("lt", gettext_lazy("less than")),
+    ("lte", gettext_lazy("at most")),
+    ("is_set", gettext_lazy("is set")),
+    ("is_not_set", gettext_lazy("is not set")),
+]
 
 
 def _one(params: Mapping[str, Any], key: str, default: str = "") -> str:
@@ -48,8 +78,8 @@ def query_from_params(params: Any) -> dict[str, Any]:
     kind = _one(params, "kind", "trends")
     if kind not in KINDS:
         kind = "trends"
-    data: dict[str, Any] = {"kind": kind, "date_range": _date_range(params)}
-    filters = _filters(params)
+    data: dict[str, Any] = {"kind": kind, "date_range": date_range_from_params(params)}
+    filters = filters_from_params(params)
     if filters:
         data["filters"] = filters
     cohort = _one(params, "cohort")
@@ -142,7 +172,7 @@ def params_of(data: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _date_range(params: Any) -> dict[str, Any]:
+def date_range_from_params(params: Any) -> dict[str, Any]:
     preset = _one(params, "range", "last_30_days")
     if preset == "custom":
         return {
@@ -153,7 +183,7 @@ def _date_range(params: Any) -> dict[str, Any]:
     return {"preset": preset}
 
 
-def _filters(params: Any) -> list[dict[str, Any]]:
+def filters_from_params(params: Any) -> list[dict[str, Any]]:
     keys, ops, values = _many(params, "fkey"), _many(params, "fop"), _many(params, "fvalue")
     out = []
     for i, key in enumerate(keys):
@@ -234,7 +264,13 @@ def form_values(data: dict[str, Any]) -> dict[str, Any]:
         values["event"] = data.get("event") or ""
     else:
         values["event"] = ""
-    filters = [
+    values["filters"] = filter_rows(data.get("filters") or [])
+    return values
+
+
+def filter_rows(filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The filter rows a form shows for property filters, with empty rows to add to."""
+    rows = [
         {
             "key": ("person." if f.get("type") == "person" else "") + f.get("key", ""),
             "op": f.get("op", "eq"),
@@ -242,12 +278,9 @@ def form_values(data: dict[str, Any]) -> dict[str, Any]:
             if isinstance(f.get("value"), list)
             else f.get("value", ""),
         }
-        for f in data.get("filters") or []
+        for f in filters
     ]
-    values["filters"] = filters + [{"key": "", "op": "eq", "value": ""}] * max(
-        0, FILTER_ROWS - len(filters)
-    )
-    return values
+    return rows + [{"key": "", "op": "eq", "value": ""}] * max(0, FILTER_ROWS - len(rows))
 
 
 def _breakdown_text(breakdown: dict[str, Any] | None) -> str:

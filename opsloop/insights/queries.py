@@ -320,6 +320,15 @@ def run_insight(
     return result
 
 
+def cached_insight(
+    *, workspace: Workspace, query: Any, today: dt.date | None = None
+) -> dict[str, Any] | None:
+    """The query's result if the cache holds it for the data as it is now, else None:
+    for a page that shows what is ready at once and fetches the rest after."""
+    plan, version, _cohort = _plan(workspace, query, today)
+    return cache.get(_cache_key(workspace, query, plan, version))
+
+
 @dataclass
 class PersonsPage(Paged):
     items: list[Person]

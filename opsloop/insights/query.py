@@ -22,6 +22,7 @@ Op = Literal[
     "gt", "gte", "lt", "lte", "is_set", "is_not_set",
 ]  # fmt: skip
 Scalar = str | int | float | bool
+MAX_FILTERS = 20  # property filters on one query
 
 
 class Model(BaseModel):
@@ -147,7 +148,9 @@ class Breakdown(Model):
 class Common(Model):
     date_range: DateRange = Field(default_factory=DateRange)
     filters: list[PropertyFilter] = Field(
-        default_factory=list, max_length=20, description="Applied to every event the query reads."
+        default_factory=list,
+        max_length=MAX_FILTERS,
+        description="Applied to every event the query reads.",
     )
     cohort: int | None = Field(None, ge=1, description="Only the persons of this cohort (its id).")
 

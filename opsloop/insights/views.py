@@ -28,19 +28,6 @@ from opsloop.insights import actions, builder, display, queries
 from opsloop.insights.models import KIND_LABELS, Cohort, CohortKind, Insight
 from opsloop.insights.sql import EVENT_COLUMNS
 
-RANGES = [
-    ("today", gettext_lazy("Today")),
-    ("yesterday", gettext_lazy("Yesterday")),
-    ("last_7_days", gettext_lazy("Last 7 days")),
-    ("last_14_days", gettext_lazy("Last 14 days")),
-    ("last_30_days", gettext_lazy("Last 30 days")),
-    ("last_90_days", gettext_lazy("Last 90 days")),
-    ("this_week", gettext_lazy("This week")),
-    ("this_month", gettext_lazy("This month")),
-    ("last_month", gettext_lazy("Last month")),
-    ("this_year", gettext_lazy("This year")),
-    ("custom", gettext_lazy("Custom dates")),
-]
 INTERVALS = [
     ("hour", gettext_lazy("Hour")),
     ("day", gettext_lazy("Day")),
@@ -58,20 +45,6 @@ UNITS = [
     ("day", gettext_lazy("days")),
     ("week", gettext_lazy("weeks")),
     ("month", gettext_lazy("months")),
-]
-OPERATORS = [
-    ("eq", gettext_lazy("equals")),
-    ("neq", gettext_lazy("does not equal")),
-    ("contains", gettext_lazy("contains")),
-    ("not_contains", gettext_lazy("does not contain")),
-    ("in", gettext_lazy("is one of")),
-    ("not_in", gettext_lazy("is none of")),
-    ("gt", gettext_lazy("greater than")),
-    ("gte", gettext_lazy("at least")),
-    ("lt", gettext_lazy("less than")),
-    ("lte", gettext_lazy("at most")),
-    ("is_set", gettext_lazy("is set")),
-    ("is_not_set", gettext_lazy("is not set")),
 ]
 
 
@@ -130,12 +103,12 @@ def insights(request: HttpRequest, slug: str) -> HttpResponse:
         "events": events,
         "columns": sorted(EVENT_COLUMNS),
         "maths": list(display.MATH_LABELS.items()),
-        "ranges": RANGES,
+        "ranges": builder.RANGES,
         "intervals": INTERVALS,
         "periods": INTERVALS[1:],
         "orders": ORDERS,
         "units": UNITS,
-        "operators": OPERATORS,
+        "operators": builder.OPERATORS,
         "channels": ["utm_source", "utm_medium", "utm_campaign"],
         "title": saved.name if saved else KIND_LABELS[data.get("kind", "trends")],
         "fresh": fresh,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from opsloop.core.errors import Conflict, Forbidden, Invalid
 from opsloop.core.markdown import render_markdown
 from opsloop.core.models import Membership, Role, User
+from opsloop.core.rows import lock_current, save_changed
 from opsloop.inbox.actions import do_notify
 from opsloop.meetings.models import (
     ActionItem,
@@ -211,37 +212,43 @@ def do_update_meeting(*, actor: Membership, meeting: Meeting, data: MeetingPatch
     for required in ("title", "kind", "starts_at", "recurrence"):
         if required in changes and changes[required] is None:
             raise Invalid(_("%(field)s cannot be empty.") % {"field": required}, field=required)
-    kind = changes.get("kind") or meeting.kind
-    project = meeting.project
-    if "project_key" in changes:
-        project = _project(actor, changes.pop("project_key"))
-    elif project is not None:
-        project.workspace = meeting.workspace
-    starts_at = changes.get("starts_at") or meeting.starts_at
-    ends_at = changes.get("ends_at") or meeting.ends_at
-    if changes.get("starts_at") and not changes.get("ends_at"):
-        # Moving a meeting keeps its length.
-        starts_at = timezone.make_aware(starts_at) if timezone.is_naive(starts_at) else starts_at
-        ends_at = starts_at + (meeting.ends_at - meeting.starts_at)
-    starts_at, ends_at = _check_times(starts_at, ends_at)
-    if changes.get("private") is not None:
-        private = _check_private(kind, changes["private"])
-    else:
-        private = _check_private(kind, meeting.private or None)
-    current = list(meeting.attendees.values_list("pk", flat=True))
-    attendee_ids = changes.get("attendee_ids")
-    # Changing who attends or where the meeting belongs re-checks everyone who attends.
-    if attendee_ids is not None or project != meeting.project or kind != meeting.kind:
-        ids = (
-            attendee_ids
-            if attendee_ids is not None
-            else [u for u in current if u != meeting.organizer_id]
-        )
-        organizer = _organizer_membership(meeting) or actor
-        users = _check_attendees(actor=organizer, kind=kind, project=project, attendee_ids=ids)
-    else:
-        users = None
+    moves = "project_key" in changes
+    moved_to = _project(actor, changes.pop("project_key")) if moves else None
     with transaction.atomic():
+        # What is not sent is kept as it is now, not as the caller read it.
+        before = lock_current(meeting)
+        kind = changes.get("kind") or meeting.kind
+        project = meeting.project
+        if moves:
+            project = moved_to
+        elif project is not None:
+            project.workspace = meeting.workspace
+        starts_at = changes.get("starts_at") or meeting.starts_at
+        ends_at = changes.get("ends_at") or meeting.ends_at
+        if changes.get("starts_at") and not changes.get("ends_at"):
+            # Moving a meeting keeps its length.
+            starts_at = (
+                timezone.make_aware(starts_at) if timezone.is_naive(starts_at) else starts_at
+            )
+            ends_at = starts_at + (meeting.ends_at - meeting.starts_at)
+        starts_at, ends_at = _check_times(starts_at, ends_at)
+        if changes.get("private") is not None:
+            private = _check_private(kind, changes["private"])
+        else:
+            private = _check_private(kind, meeting.private or None)
+        current = list(meeting.attendees.values_list("pk", flat=True))
+        attendee_ids = changes.get("attendee_ids")
+        # Changing who attends or where the meeting belongs re-checks everyone who attends.
+        if attendee_ids is not None or project != meeting.project or kind != meeting.kind:
+            ids = (
+                attendee_ids
+                if attendee_ids is not None
+                else [u for u in current if u != meeting.organizer_id]
+            )
+            organizer = _organizer_membership(meeting) or actor
+            users = _check_attendees(actor=organizer, kind=kind, project=project, attendee_ids=ids)
+        else:
+            users = None
         for name in ("title", "location"):
             if changes.get(name) is not None:
                 setattr(meeting, name, changes[name])
@@ -252,7 +259,7 @@ def do_update_meeting(*, actor: Membership, meeting: Meeting, data: MeetingPatch
             meeting.minutes_html = render_markdown(meeting.minutes)
         meeting.kind, meeting.project, meeting.private = kind, project, private
         meeting.starts_at, meeting.ends_at = starts_at, ends_at
-        meeting.save()
+        save_changed(meeting, before, "updated_at")
         if users is not None:
             wanted = {u.pk for u in users}
             Attendee.objects.filter(meeting=meeting).exclude(user_id__in=wanted).delete()
@@ -375,12 +382,15 @@ def do_update_agenda_item(
     changes = data.model_dump(exclude_unset=True)
     if "title" in changes and changes["title"] is None:
         raise Invalid(_("%(field)s cannot be empty.") % {"field": "title"}, field="title")
-    if "owner_id" in changes:
-        topic.owner_id = _check_owner(topic.meeting, changes["owner_id"])
-    for name in ("title", "notes", "done"):
-        if changes.get(name) is not None:
-            setattr(topic, name, changes[name])
-    topic.save()
+    owner_id = _check_owner(topic.meeting, changes["owner_id"]) if "owner_id" in changes else None
+    with transaction.atomic():
+        before = lock_current(topic)
+        if "owner_id" in changes:
+            topic.owner_id = owner_id
+        for name in ("title", "notes", "done"):
+            if changes.get(name) is not None:
+                setattr(topic, name, changes[name])
+        save_changed(topic, before)
     return topic
 
 
@@ -449,13 +459,17 @@ def do_update_action_item(
     changes = data.model_dump(exclude_unset=True)
     if "title" in changes and changes["title"] is None:
         raise Invalid(_("%(field)s cannot be empty.") % {"field": "title"}, field="title")
-    if "owner_id" in changes:
-        action.owner_id = _check_owner(action.meeting, changes["owner_id"])
-    if changes.get("title") is not None:
-        action.title = changes["title"]
-    if "due_date" in changes:
-        action.due_date = changes["due_date"]
-    action.save()
+    owner_id = _check_owner(action.meeting, changes["owner_id"]) if "owner_id" in changes else None
+    with transaction.atomic():
+        # Made a work item meanwhile (do_convert_action_item), it stays one.
+        before = lock_current(action)
+        if "owner_id" in changes:
+            action.owner_id = owner_id
+        if changes.get("title") is not None:
+            action.title = changes["title"]
+        if "due_date" in changes:
+            action.due_date = changes["due_date"]
+        save_changed(action, before)
     return action
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from opsloop.core.errors import Conflict, Invalid, NotFound
 from opsloop.core.models import Membership
+from opsloop.core.rows import lock_current, save_changed
 from opsloop.planning import queries
 from opsloop.planning.models import Dependency, DependencyKind, Milestone
 from opsloop.planning.schemas import MilestoneIn, MilestonePatch
@@ -213,14 +214,18 @@ def do_update_milestone(
         else None
     )
     with transaction.atomic():
+        before = lock_current(milestone)
         for name in ("name", "date", "description"):
             if name in changes:
                 setattr(
                     milestone, name, changes[name] or "" if name == "description" else changes[name]
                 )
-        milestone.save()
+        saved = save_changed(milestone, before, "updated_at")
         if items is not None:
             milestone.items.set(items)
+            if not saved:
+                # A change of its items is a change of the milestone.
+                milestone.save(update_fields=["updated_at"])
     return milestone
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from opsloop.core.actions import record_audit
 from opsloop.core.errors import Conflict, Forbidden, Invalid, NotFound
 from opsloop.core.models import Membership, Role, User
+from opsloop.core.rows import lock_current, save_changed
 from opsloop.work.fields import Stored, check_value, display, stored_of
 from opsloop.work.models import (
     PRIORITY_NAMES,
@@ -199,18 +200,20 @@ def do_update_project(*, actor: Membership, project: Project, data: ProjectPatch
     for text in ("goal", "scope"):
         if text in changes and changes[text] is None:
             changes[text] = ""
-    if "stage" in changes:
-        check_stage_change(project.stage, changes["stage"])
-    if "owner_id" in changes and changes["owner_id"] is not None:
-        _member_user(project.workspace_id, changes["owner_id"], "owner_id")
-    _check_dates(
-        changes.get("start_date", project.start_date),
-        changes.get("end_date", project.end_date),
-        "start_date",
-        "end_date",
-    )
     activities = []
     with transaction.atomic():
+        # Check against, record from and write over the row as it is now.
+        before = lock_current(project)
+        if "stage" in changes:
+            check_stage_change(project.stage, changes["stage"])
+        if "owner_id" in changes and changes["owner_id"] is not None:
+            _member_user(project.workspace_id, changes["owner_id"], "owner_id")
+        _check_dates(
+            changes.get("start_date", project.start_date),
+            changes.get("end_date", project.end_date),
+            "start_date",
+            "end_date",
+        )
         for name, value in changes.items():
             old = getattr(project, name)
             if old != value:
@@ -226,7 +229,7 @@ def do_update_project(*, actor: Membership, project: Project, data: ProjectPatch
                     )
                 )
                 setattr(project, name, value)
-        project.save()
+        save_changed(project, before, "updated_at")
         if "owner_id" in changes and changes["owner_id"]:
             ProjectMember.objects.get_or_create(project=project, user_id=changes["owner_id"])
         Activity.objects.bulk_create(activities)
@@ -307,14 +310,17 @@ def do_update_state(*, actor: Membership, state: State, data: StatePatch) -> Sta
     changes = data.model_dump(exclude_unset=True)
     try:
         with transaction.atomic():
+            before = lock_current(state)
             if changes.get("name"):
                 state.name = changes["name"]
             if changes.get("color"):
                 state.color = changes["color"]
             if changes.get("is_default"):
-                State.objects.filter(project=state.project).update(is_default=False)
+                State.objects.filter(project_id=state.project_id).exclude(pk=state.pk).update(
+                    is_default=False
+                )
                 state.is_default = True
-            state.save()
+            save_changed(state, before)
     except IntegrityError:
         raise Invalid(
             _("A state named %(name)s already exists.") % {"name": state.name}, field="name"
@@ -381,11 +387,12 @@ def do_update_label(*, actor: Membership, label: Label, data: LabelPatch) -> Lab
     if not actor.at_least(Role.ADMIN):
         raise Forbidden(_("Only admins can change labels."))
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
-    for name, value in changes.items():
-        setattr(label, name, value)
     try:
         with transaction.atomic():
-            label.save()
+            before = lock_current(label)
+            for name, value in changes.items():
+                setattr(label, name, value)
+            save_changed(label, before)
     except IntegrityError:
         raise Invalid(
             _("A label named %(name)s already exists.") % {"name": label.name}, field="name"
@@ -549,12 +556,6 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
     ):
         if required in changes and changes[required] is None:
             raise Invalid(_("%(field)s cannot be empty.") % {"field": required}, field=required)
-    _check_dates(
-        changes.get("start_date", item.start_date),
-        changes.get("due_date", item.due_date),
-        "start_date",
-        "due_date",
-    )
     values = (
         _resolve_field_values(project, changes["custom_fields"])
         if changes.get("custom_fields")
@@ -578,14 +579,21 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
             )
 
     with transaction.atomic():
-        current = Item.objects.select_for_update().get(pk=item.pk)
-        if expected_version is not None and current.version != expected_version:
+        # Compare with and write over the row as it is now, not as the caller read it.
+        before = lock_current(item)
+        if expected_version is not None and item.version != expected_version:
             raise Conflict(
                 _(
                     "Someone else changed this item since you opened it; review their change and try again."
                 ),
-                data={"current_version": current.version},
+                data={"current_version": item.version},
             )
+        _check_dates(
+            changes.get("start_date", item.start_date),
+            changes.get("due_date", item.due_date),
+            "start_date",
+            "due_date",
+        )
         if "state_id" in changes and changes["state_id"] != item.state_id:
             state = get_state(project, changes["state_id"])
             note("state", item.state.name, state.name)
@@ -619,10 +627,10 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
             item.parent = parent
         if "assignee_ids" in changes:
             users = _resolve_assignees(project, changes["assignee_ids"])
-            before = list(item.assignees.all())
-            old = sorted(u.username for u in before)
+            had = list(item.assignees.all())
+            old = sorted(u.username for u in had)
             note("assignees", old, sorted(u.username for u in users))
-            added_assignees = [u for u in users if u not in before]
+            added_assignees = [u for u in users if u not in had]
             _set_assignees(item, users)
         if "label_ids" in changes:
             labels = _resolve_labels(project, changes["label_ids"])
@@ -632,9 +640,9 @@ def do_update_item(*, actor: Membership, item: Item, data: ItemPatch) -> Item:
         for field, was, now in _write_field_values(item, values):
             note(f"cf:{field.name}"[:40], was, now)
         if activities or "sort_order" in changes:
-            item.version = current.version + 1
+            item.version += 1
             item.updated_by = actor.user
-            item.save()
+            save_changed(item, before, "updated_at")
             Activity.objects.bulk_create(activities)
         if activities:
             item_changed.send(
@@ -862,6 +870,8 @@ def do_update_field(
     _check_field_manager(actor, field.project)
     changes = data.model_dump(exclude_unset=True)
     with transaction.atomic():
+        # The options kept and removed are measured against the field's options now.
+        before = lock_current(field)
         if changes.get("name"):
             _check_field_name(field.workspace_id, field.project, changes["name"], field.pk)
             field.name = changes["name"]
@@ -879,7 +889,7 @@ def do_update_field(
                         row.text = "," + ",".join(kept) + ","
                         row.save(update_fields=["text"])
             field.options = options
-        field.save()
+        save_changed(field, before)
     return field
 
 
@@ -952,9 +962,13 @@ def do_update_view(*, actor: Membership, view: SavedView, data: SavedViewPatch) 
         check_project_permission(actor, view.project, EDIT)
     if "query" in changes:
         changes["query"] = _check_view_query(view.project, changes["query"])
-    for name, value in changes.items():
-        setattr(view, name, value)
-    view.save()
+    with transaction.atomic():
+        before = lock_current(view)
+        # Who may change it depends on whether it is shared now.
+        _check_view_owner(actor, view)
+        for name, value in changes.items():
+            setattr(view, name, value)
+        save_changed(view, before, "updated_at")
     return view
 
 

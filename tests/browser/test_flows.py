@@ -77,9 +77,9 @@ def test_new_user_from_sign_up_to_a_board(page: Page, console_errors: list[str],
 
     # Switch the interface to Chinese and back.
     page.get_by_test_id("lang-zh").click()
-    expect(page.get_by_role("link", name="看板")).to_be_visible()
+    expect(page.get_by_test_id("tab-board")).to_contain_text("看板")
     page.get_by_test_id("lang-en").click()
-    expect(page.get_by_role("link", name="Board")).to_be_visible()
+    expect(page.get_by_test_id("tab-board")).to_contain_text("Board")
     assert console_errors == []
 
 

@@ -1,6 +1,8 @@
 """Who may use goals (see tests/test_api_permissions.py, which reads this module):
 members and above, as they see the events KPIs come from; guests 403; outsiders 404.
-Who made a KPI or set an objective (the owner here), its owner, and admins change it."""
+Who made a KPI or set an objective (the owner here), its owner, and admins change it.
+A campaign's impact and its cohorts: members and above who see the project (and may
+edit it, for the cohorts)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ MAKER_DELETE = "204 204 403 403 404"
 KPIS = "/workspaces/{slug}/kpis"
 OBJECTIVES = "/workspaces/{slug}/objectives"
 KEY_RESULT = "/workspaces/{slug}/key-results/{key_result_id}"
+PROJECT = "/workspaces/{slug}/projects/{key}"
 
 API_ROUTES: dict = {
     ("GET", KPIS): (TEAM, None),
@@ -48,6 +51,11 @@ API_ROUTES: dict = {
     ("PATCH", KEY_RESULT): (MAKER, lambda c: {"target_value": 6000}),
     ("PUT", KEY_RESULT + "/links"): (MAKER, lambda c: {"project_ids": []}),
     ("DELETE", KEY_RESULT): (MAKER_DELETE, None),
+    ("GET", PROJECT + "/impact"): (TEAM, None),
+    ("PUT", PROJECT + "/campaign-cohorts"): (
+        TEAM,
+        lambda c: {"target": c["control_cohort_id"], "control": c["target_cohort_id"]},
+    ),
 }
 MEMBERS = dict(owner="ok", admin="ok", member="ok", guest=403, shared_guest=403, outsider=404)
 PAGE_CASES: list = [
@@ -57,10 +65,20 @@ PAGE_CASES: list = [
     ("GET", "kpis", "/w/acme/goals/kpis/", MEMBERS),
     ("POST", "goals", "/w/acme/goals/", MEMBERS),
     ("POST", "kpis", "/w/acme/goals/kpis/", MEMBERS),
+    # A project's page: a guest it is not shared with does not see the project at all.
+    ("GET", "project_impact", "/w/acme/p/D11/impact/", {**MEMBERS, "guest": 404}),
+    ("POST", "project_impact", "/w/acme/p/D11/impact/", {**MEMBERS, "guest": 404}),
+    (
+        "GET",
+        "project_impact",
+        "/w/acme/p/SEC/impact/",
+        dict(owner="ok", admin="ok", member=404, guest=404, shared_guest=404, outsider=404),
+    ),
 ]
 PAGE_POST_DATA: dict = {
     "goals": {"title": "Q4 拉新", "period_kind": "quarter", "start_date": "2026-10-01"},
     "kpis": {"op": "create", "name": "公众号粉丝", "source": "manual"},
+    "project_impact": {"target": "", "control": ""},
 }
 
 _made = itertools.count(1)
@@ -69,8 +87,15 @@ _made = itertools.count(1)
 def project_context(*, owner_ms, project, item, tag) -> dict:
     """The owner's KPIs and an objective of the workspace with a key result linked to
     this project, and an objective of the project itself (tagged: only who sees the
-    project may see it, or the key result's link to it)."""
+    project may see it, or the key result's link to it). The project becomes a campaign
+    of the last two weeks, held to a target and a control cohort."""
+    import datetime as dt
+
     from opsloop.goals import actions
+    from opsloop.insights import actions as insight_actions
+    from opsloop.insights.queries import local_today
+    from opsloop.work import actions as work_actions
+    from opsloop.work.schemas import ProjectPatch
 
     n = next(_made)
     spare = actions.do_create_kpi(actor=owner_ms, name=f"备用指标 {n}", source="manual")
@@ -91,7 +116,28 @@ def project_context(*, owner_ms, project, item, tag) -> dict:
         level="project",
         project_id=project.pk,
     )
+    today = local_today(project.workspace)
+    work_actions.do_update_project(
+        actor=owner_ms,
+        project=project,
+        data=ProjectPatch(
+            kind="campaign",
+            start_date=today - dt.timedelta(days=14),
+            end_date=today - dt.timedelta(days=1),
+        ),
+    )
+    target, control = (
+        insight_actions.do_save_cohort(
+            actor=owner_ms, name=f"{name} {n}", kind="dynamic", persons={"trait": [trait]}
+        )
+        for name, trait in (("上海用户", "city=上海"), ("北京用户", "city=北京"))
+    )
+    actions.do_set_campaign_cohorts(
+        actor=owner_ms, project=project, target=target.pk, control=control.pk
+    )
     return {
+        "target_cohort_id": target.pk,
+        "control_cohort_id": control.pk,
         "kpi_id": spare.pk,
         "alert_id": alert.pk,
         "goal_kpi_id": used.pk,

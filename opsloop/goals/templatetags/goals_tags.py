@@ -52,3 +52,12 @@ def level_label(objective: Any) -> str:
     if objective.level == Level.PROJECT and objective.project is not None:
         return f"{objective.project.key} {objective.project.name}"
     return _("Workspace")
+
+
+@register.filter
+def signed(value: Any) -> str:
+    """A change with its sign: +12.5, -3, 0."""
+    if value is None or value == "":
+        return ""
+    shown = number(value)
+    return f"+{shown}" if float(value) > 0 and shown != "0" else shown

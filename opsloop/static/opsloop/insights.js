@@ -83,5 +83,7 @@
     });
   }
 
+  // Dashboards draw their insight tiles with the same options.
+  window.opsloopChartOption = option;
   document.addEventListener("DOMContentLoaded", function () { draw(); panel(); });
 })();

@@ -30,7 +30,14 @@ from opsloop.core.management.commands.serve import read_worker_pidfile
 
 # The files scripts/vendor_static.py puts in opsloop/static/vendor/ (a test keeps the two
 # lists equal); pages cannot work without them.
-VENDOR_FILES = ("htmx.min.js", "alpine.min.js", "Sortable.min.js", "echarts.min.js")
+VENDOR_FILES = (
+    "htmx.min.js",
+    "alpine.min.js",
+    "Sortable.min.js",
+    "echarts.min.js",
+    "gridstack-all.js",
+    "gridstack.min.css",
+)
 NETWORK_TIMEOUT = 5.0
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
