@@ -14,13 +14,17 @@ OPSLOOP := $(VENV)/bin/opsloop
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist processes; each takes whole test files (--dist loadfile), so a module's
+# fixtures built once stay once (docs/development.md, "Tests").
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 VENDOR_STAMP := opsloop/static/vendor/.installed
 
 .PHONY: run setup venv vendor translations migrate demo serve check \
-        test system-deps lint format test-sqlite test-postgres screenshots bench lock clean
+        test system-deps lint format test-sqlite test-postgres fuzz screenshots bench lock clean
 
 ## run: set everything up, load the demo on first start, serve on http://$(HOST):$(PORT)
 run: setup migrate demo serve
@@ -60,7 +64,7 @@ serve: $(VENV_STAMP)
 check: setup
 	$(OPSLOOP) check
 
-## test: lint, then the whole suite on SQLite, then again on a throwaway PostgreSQL
+## test: lint, then the whole suite on SQLite, then the tests that use the database again on a throwaway PostgreSQL
 test: system-deps setup lint test-sqlite test-postgres
 
 ## system-deps: chromium, a CJK font and PostgreSQL from apt-get, when missing
@@ -77,10 +81,16 @@ format: $(VENV_STAMP)
 	$(VENV)/bin/ruff format .
 
 test-sqlite: setup
-	env -u DATABASE_URL bash scripts/run_pytest.sh $(PYTEST_ARGS)
+	env -u DATABASE_URL bash scripts/run_pytest.sh $(XDIST) $(PYTEST_ARGS)
 
+# The browser tests and the tests that use no database (or make an SQLite install of
+# their own in a subprocess) ran in the SQLite pass; here they would test the same twice.
 test-postgres: setup
-	$(PY) scripts/with_postgres.py -- bash scripts/run_pytest.sh $(PYTEST_ARGS)
+	$(PY) scripts/with_postgres.py -- bash scripts/run_pytest.sh $(XDIST) --database-pass -m "not browser" $(PYTEST_ARGS)
+
+## fuzz: the property tests with 500 examples each (make test tries 25)
+fuzz: setup
+	env -u DATABASE_URL bash scripts/run_pytest.sh $(XDIST) -m hypothesis --hypothesis-profile=fuzz $(PYTEST_ARGS)
 
 ## screenshots: retake docs/screenshots/*.png (a normal test run leaves them alone)
 screenshots: setup

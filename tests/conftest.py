@@ -4,9 +4,14 @@ Data is made through actions, never raw ORM, so every side effect a user would c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.test import Client, override_settings
+from hypothesis import settings as hypothesis_settings
 
 from opsloop.core import actions as core_actions
 from opsloop.core.models import Membership, Role
@@ -14,6 +19,15 @@ from opsloop.work import actions as work_actions
 from opsloop.work.schemas import ItemIn, ProjectIn
 
 PASSWORD = "correct-horse-battery-42"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+T = TypeVar("T")
+
+# Property tests try 25 examples each in `make test`, so the suite stays quick, and 500 in
+# `make fuzz` (pytest --hypothesis-profile=fuzz), which is worth running after a change
+# to what they test.
+hypothesis_settings.register_profile("quick", max_examples=25)
+hypothesis_settings.register_profile("fuzz", max_examples=500)
+hypothesis_settings.load_profile("quick")
 
 
 def make_user(username: str, **extra):
@@ -71,7 +85,33 @@ def _data_dir(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests make hundreds of accounts.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def kept_for_module(django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
+    """Data built once for a module's tests, for a module-scoped fixture to `yield from`.
+
+    It is written inside a transaction that stays open until the module's last test is
+    done and is then rolled back, so nothing of it outlives the module. Each test that
+    asks for `db` runs in a savepoint inside it (Django's TestCase nests its atomic
+    blocks), so whatever one test writes is gone before the next starts, exactly as when
+    every test built the data itself, only without building it hundreds of times."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                data = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
@@ -141,3 +181,32 @@ def item(project, owner, workspace):
 @pytest.fixture
 def api(owner):
     return ApiClient(owner)
+
+
+# --- the second pass -------------------------------------------------------------------
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-pass",
+        action="store_true",
+        help="Run only the tests that use the database: the PostgreSQL pass of `make test`. "
+        "The rest (pure code, and subprocesses that make an SQLite install of their own) "
+        "would test the same thing twice.",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-pass"):
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or bool(
+            DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (keep if uses_database else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

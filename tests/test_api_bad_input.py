@@ -12,8 +12,14 @@ from django.apps import apps
 
 from opsloop.core.models import Membership, Role
 from opsloop.work.models import Item, State
+from tests import test_api_permissions as permissions
 from tests.conftest import ApiClient
-from tests.test_api_permissions import PREFIX, ROUTES, World, build_world, call
+from tests.test_api_permissions import PREFIX, ROUTES, call
+
+# The permission tests' world, built once for this module too.
+shared_world = permissions.shared_world
+world = permissions.world
+owner = permissions.owner
 
 BODY_ROUTES = [(m, p) for (m, p), case in ROUTES.items() if case.body is not None]
 # Every id in a route's path, of every app: an unknown one must be a plain 404.
@@ -25,11 +31,6 @@ MORE_TEXT = {
     ("POST", "/workspaces/{slug}/projects/{key}/items"): ["description"],
     ("PATCH", "/workspaces/{slug}/items/{ref}"): ["description"],
 }
-
-
-@pytest.fixture
-def world(workspace, owner, admin_user, member, guest, outsider) -> World:
-    return build_world(workspace, owner, admin_user, member, guest, outsider)
 
 
 def snapshot() -> dict[str, list[dict]]:

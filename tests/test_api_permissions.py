@@ -20,7 +20,7 @@ from opsloop.core.models import Role
 from opsloop.work import actions as work_actions
 from opsloop.work.models import State
 from opsloop.work.schemas import ItemIn, LabelIn, ProjectIn, StateIn
-from tests.conftest import ApiClient, add_member, membership_of
+from tests.conftest import ApiClient, add_member, kept_for_module, make_user, membership_of
 
 ROLES = ("owner", "admin", "member", "guest", "outsider")
 PREFIX = "/api/v1"
@@ -170,6 +170,7 @@ WORKSPACE = "工作区ACME"
 
 @dataclass
 class World:
+    users: dict[str, object]  # owner, admin, member, guest, outsider
     clients: dict[str, ApiClient]
     context: dict[str, dict]  # path parameters and body inputs per target project
 
@@ -212,15 +213,31 @@ def _project(owner_ms, workspace, key: str, tag: str, *, private: bool, members:
     }
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """The world, built once for the module (it takes about a second: every app's objects
+    in three projects); each test still starts from it untouched (kept_for_module)."""
+    yield from kept_for_module(django_db_blocker, build_world)
+
+
 @pytest.fixture
-def world(workspace, owner, admin_user, member, guest, outsider) -> World:
-    return build_world(workspace, owner, admin_user, member, guest, outsider)
+def world(shared_world, db) -> World:
+    return shared_world
 
 
-def build_world(workspace, owner, admin_user, member, guest, outsider) -> World:
+@pytest.fixture
+def owner(world):
+    return world.users["owner"]
+
+
+def build_world() -> World:
     """A workspace with a project shared with the guest, a private one and an unshared one."""
-    workspace.name = WORKSPACE
-    workspace.save()
+    owner = make_user("owner", display_name="王总")
+    workspace = core_actions.do_create_workspace(actor=owner, slug="acme", name=WORKSPACE)
+    admin_user = add_member(workspace, "admin", Role.ADMIN)
+    member = add_member(workspace, "member", Role.MEMBER)
+    guest = add_member(workspace, "guest", Role.GUEST)
+    outsider = make_user("outsider")
     owner_ms = membership_of(owner, workspace)
     target = add_member(workspace, "target", Role.MEMBER)
     label = work_actions.do_create_label(actor=owner_ms, data=LabelIn(name="标签"))
@@ -252,7 +269,7 @@ def build_world(workspace, owner, admin_user, member, guest, outsider) -> World:
     clients = {role: ApiClient(user) for role, user in users.items()}
     clients["outsider"] = ApiClient(outsider)
     clients["anonymous"] = ApiClient()
-    return World(clients=clients, context=context)
+    return World(users={**users, "outsider": outsider}, clients=clients, context=context)
 
 
 # What each role must never see, in any answer.

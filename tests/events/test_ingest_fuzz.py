@@ -21,8 +21,9 @@ from tests.events.test_ingest import Poster, basic, make_key, stored_rows
 
 pytestmark = pytest.mark.django_db
 
+# How many examples each tries comes from the profile (tests/conftest.py): a few in
+# `make test`, many in `make fuzz`.
 FUZZ = settings(
-    max_examples=150,
     deadline=None,
     database=None,  # no .hypothesis directory in the tree
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
