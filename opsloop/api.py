@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import re_path
@@ -15,32 +14,16 @@ from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from opsloop.core.errors import Forbidden, Invalid, OpsloopError
+from opsloop.core.errors import Forbidden, OpsloopError
+from opsloop.core.inputs import BadJson, json_body
 from opsloop.core.queries import user_for_token
-
-
-class BadJson(Invalid):
-    """The request body is not a JSON object."""
-
-    code = "bad_json"
 
 
 class JsonParser(Parser):
     """JSON bodies must be objects; anything else says why instead of a bare parse error."""
 
     def parse_body(self, request: HttpRequest) -> dict:
-        try:
-            data = json.loads(request.body)
-        except UnicodeDecodeError:
-            raise BadJson(_("The request body is not UTF-8 text.")) from None
-        except json.JSONDecodeError as exc:
-            raise BadJson(
-                _("The request body is not valid JSON: %(error)s at line %(line)d column %(col)d.")
-                % {"error": exc.msg, "line": exc.lineno, "col": exc.colno}
-            ) from None
-        if not isinstance(data, dict):
-            raise BadJson(_("The request body must be a JSON object."))
-        return data
+        return json_body(request)
 
 
 class TokenAuth(HttpBearer):

@@ -25,7 +25,7 @@ from opsloop.capacity.schemas import (
 from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.inputs import parse_input
 from opsloop.core.models import Role
-from opsloop.core.pages import form_data, int_param, page
+from opsloop.core.pages import form_data, int_param, page, raise_if_denied
 from opsloop.core.queries import get_member
 from opsloop.work.queries import EDIT, access_item, list_projects
 
@@ -62,8 +62,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=membership, member=target, data=parse_input(ProfilePatch, data)
             )
         except OpsloopError as exc:
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
             error = exc
         else:
             messages.success(request, _("Saved."))
@@ -102,8 +101,7 @@ def team_skills(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 raise Invalid(_("Unknown operation."))
     except OpsloopError as exc:
-        if exc.status in (403, 404):
-            raise
+        raise_if_denied(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Saved."))
@@ -140,8 +138,7 @@ def item_time(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
                 actor=access.membership, item=access.item, data=parse_input(TimeEntryIn, values)
             )
         except OpsloopError as exc:
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
             error = exc
         else:
             messages.success(request, _("Time logged."))
@@ -176,8 +173,7 @@ def item_time_entry(request: HttpRequest, slug: str, ref: str, entry_id: int) ->
                 )
                 messages.success(request, _("Saved."))
         except OpsloopError as exc:
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
             error = exc
         else:
             return redirect(f"/w/{slug}/i/{access.item.ref}/#time")

@@ -19,7 +19,7 @@ from opsloop.collab.schemas import CommentIn, CommentPatch, DiscussionIn, Reacti
 from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.inputs import parse_input
 from opsloop.core.models import Role
-from opsloop.core.pages import form_data, page
+from opsloop.core.pages import form_data, page, raise_if_denied
 
 
 def thread_context(request: HttpRequest, thread: queries.Thread) -> dict:
@@ -51,8 +51,7 @@ def _add_comment(request: HttpRequest, thread: queries.Thread) -> HttpResponse:
             parent_id=values.parent_id,
         )
     except OpsloopError as exc:
-        if exc.status in (403, 404):
-            raise
+        raise_if_denied(exc)
         messages.error(request, exc.message)
         return redirect(f"{thread.url}#comments")
     return redirect(queries.comment_url(thread, comment))
@@ -99,8 +98,7 @@ def project_discussions(request: HttpRequest, slug: str, key: str) -> HttpRespon
                 actor=thread.membership, project=thread.project, title=data.title, body=data.body
             )
         except OpsloopError as exc:
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
             error = exc
         else:
             return redirect("discussion", slug=slug, key=thread.project.key, pk=discussion.pk)
@@ -139,8 +137,7 @@ def discussion(request: HttpRequest, slug: str, key: str, pk: int) -> HttpRespon
         try:
             _discussion_op(request, thread, op)
         except OpsloopError as exc:
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
             messages.error(request, exc.message)
         if op == "delete":
             return redirect("project_discussions", slug=slug, key=thread.project.key)
@@ -197,7 +194,6 @@ def comment_action(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             raise Invalid(_("Unknown operation."))
     except OpsloopError as exc:
-        if exc.status in (403, 404):
-            raise
+        raise_if_denied(exc)
         messages.error(request, exc.message)
     return redirect(anchor)

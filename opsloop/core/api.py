@@ -187,7 +187,7 @@ def remove_member(request: HttpRequest, slug: str, user_id: int) -> Status[None]
 )
 def get_invitations(request: HttpRequest, slug: str) -> list[Invitation]:
     membership = access_workspace(request.auth, slug, Role.ADMIN)
-    return list(list_pending_invitations(membership.workspace).select_related("invited_by"))
+    return list(list_pending_invitations(membership.workspace))
 
 
 @router.post(

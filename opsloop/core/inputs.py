@@ -1,15 +1,40 @@
-"""Validate input against a pydantic schema, for pages and the API alike."""
+"""Read and validate input: JSON bodies, and pydantic schemas for pages and the API alike."""
 
 from __future__ import annotations
 
+import json
 from typing import TypeVar
 
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ValidationError
 
 from opsloop.core.errors import Invalid
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
+
+
+class BadJson(Invalid):
+    """The request body is not a JSON object."""
+
+    code = "bad_json"
+
+
+def json_body(request: HttpRequest) -> dict:
+    """The request body as a JSON object, or BadJson saying why it is not one. The API's
+    parser (opsloop/api.py); endpoints that also take multipart call it themselves."""
+    try:
+        data = json.loads(request.body)
+    except UnicodeDecodeError:
+        raise BadJson(_("The request body is not UTF-8 text.")) from None
+    except json.JSONDecodeError as exc:
+        raise BadJson(
+            _("The request body is not valid JSON: %(error)s at line %(line)d column %(col)d.")
+            % {"error": exc.msg, "line": exc.lineno, "col": exc.colno}
+        ) from None
+    if not isinstance(data, dict):
+        raise BadJson(_("The request body must be a JSON object."))
+    return data
 
 
 def describe_errors(exc: ValidationError) -> list[dict]:
@@ -20,8 +45,8 @@ def describe_errors(exc: ValidationError) -> list[dict]:
         loc = list(error.get("loc", ()))
         if loc and loc[0] in ("body", "query"):
             loc = loc[2:] if loc[0] == "body" and loc[1:2] == ["payload"] else loc[1:]
-        loc = [str(p) for p in loc]
-        out.append({"field": ".".join(loc), "message": error.get("msg", _("Invalid value."))})
+        field = ".".join(str(p) for p in loc)
+        out.append({"field": field, "message": error.get("msg", _("Invalid value."))})
     return out
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from opsloop.core.errors import Forbidden, Invalid, NotFound
+from opsloop.core.errors import Forbidden, Invalid, NotFound, OpsloopError
 
 
 def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -25,6 +25,27 @@ def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             raise PermissionDenied(exc.message) from exc
 
     return wrapper
+
+
+def raise_if_denied(exc: OpsloopError) -> None:
+    """Let a 403 or 404 from a form's action go on to its error page (`page` makes one);
+    the form shows any other error beside the fields."""
+    if exc.status in (403, 404):
+        raise exc
+
+
+def run_post(
+    request: HttpRequest, post: Callable[[], HttpResponse]
+) -> tuple[HttpResponse | None, OpsloopError | None]:
+    """Run a page's POST: its response (a redirect), or the error to show in the form.
+    (None, None) for a GET."""
+    if request.method != "POST":
+        return None, None
+    try:
+        return post(), None
+    except OpsloopError as exc:
+        raise_if_denied(exc)
+        return None, exc
 
 
 def form_data(

@@ -68,7 +68,12 @@ def list_pending_invitations(workspace: Workspace) -> QuerySet[Invitation]:
         accepted_at__isnull=True,
         revoked_at__isnull=True,
         expires_at__gt=timezone.now(),
-    )
+    ).select_related("invited_by")
+
+
+def is_member(user: User, workspace_id: int) -> bool:
+    """Whether the user belongs to the workspace, in any role."""
+    return Membership.objects.filter(workspace_id=workspace_id, user=user).exists()
 
 
 def get_invitation(raw_token: str) -> Invitation:

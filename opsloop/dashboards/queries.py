@@ -13,6 +13,7 @@ from opsloop.core.models import Membership, Role, User
 from opsloop.core.queries import hash_token
 from opsloop.dashboards.models import Dashboard, DashboardShare, DashboardTile
 from opsloop.goals import queries as goal_queries
+from opsloop.work import queries as work_queries
 
 
 def access_dashboards(user: User, slug: str) -> Membership:
@@ -110,3 +111,13 @@ def share_by_token(raw: str) -> tuple[DashboardShare, Membership]:
     if share.dashboard.personal and share.dashboard.owner_id != viewer.user_id:
         raise gone
     return share, viewer
+
+
+def objective_choices(membership: Membership) -> QuerySet:
+    """The objectives a tile may show, latest period first, for the tile form."""
+    return goal_queries.list_objectives(membership).order_by("-start_date", "title")
+
+
+def project_choices(membership: Membership) -> QuerySet:
+    """The projects a burn-up or at-risk tile may show, by name, for the tile form."""
+    return work_queries.visible_projects(membership).order_by("name")

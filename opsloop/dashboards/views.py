@@ -15,29 +15,16 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from opsloop.core.errors import Invalid, OpsloopError
+from opsloop.core.errors import Invalid
 from opsloop.core.models import Membership
-from opsloop.core.pages import int_param, page
+from opsloop.core.pages import int_param, page, run_post
 from opsloop.dashboards import actions, queries, tiles
 from opsloop.dashboards.models import Dashboard, TileKind
 from opsloop.goals import queries as goal_queries
 from opsloop.insights import builder
 from opsloop.insights import queries as insight_queries
-from opsloop.work import queries as work_queries
 
 SHARE_DAYS = [1, 7, 30, 90]
-
-
-def _handle(request: HttpRequest, post: Any) -> tuple[HttpResponse | None, OpsloopError | None]:
-    """Run a page's POST: its redirect, or the error to show (403 and 404 go on)."""
-    if request.method != "POST":
-        return None, None
-    try:
-        return post(), None
-    except OpsloopError as exc:
-        if exc.status in (403, 404):
-            raise
-        return None, exc
 
 
 @login_required
@@ -56,7 +43,7 @@ def dashboards(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Dashboard made: add its tiles."))
         return redirect("dashboard", slug, dashboard.pk)
 
-    response, error = _handle(request, post)
+    response, error = run_post(request, post)
     if response is not None:
         return response
     context = {
@@ -78,7 +65,7 @@ def dashboard(request: HttpRequest, slug: str, dashboard_id: int) -> HttpRespons
     """The grid; ?tv=1 full screen, shown again every refresh_seconds."""
     membership = queries.access_dashboards(request.user, slug)
     board = queries.get_dashboard(membership, dashboard_id)
-    response, error = _handle(request, lambda: _post(request, membership, board))
+    response, error = run_post(request, lambda: _post(request, membership, board))
     if response is not None:
         return response
     can_change = queries.may_change(membership, board)
@@ -122,8 +109,8 @@ def _edit_context(membership: Membership, board: Dashboard) -> dict[str, Any]:
         "kinds": TileKind.choices,
         "kpis": goal_queries.list_kpis(workspace),
         "insights": insight_queries.list_insights(workspace),
-        "objectives": goal_queries.list_objectives(membership).order_by("-start_date", "title"),
-        "projects": work_queries.visible_projects(membership).order_by("name"),
+        "objectives": queries.objective_choices(membership),
+        "projects": queries.project_choices(membership),
         "ranges": builder.RANGES,
         "operators": builder.OPERATORS,
         "range": {

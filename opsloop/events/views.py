@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.inputs import parse_input
 from opsloop.core.models import Membership
-from opsloop.core.pages import form_data, int_param, page
+from opsloop.core.pages import form_data, int_param, page, raise_if_denied
 from opsloop.events import actions, queries
 from opsloop.events.models import SourceKind
 from opsloop.events.schemas import SourceIn, SourcePatch
@@ -34,11 +34,6 @@ def _base(membership: Membership, nav: str) -> dict:
         "nav": nav,
         "is_admin": queries.can_manage_sources(membership),
     }
-
-
-def _raise_access(exc: OpsloopError) -> None:
-    if exc.status in (403, 404):
-        raise exc
 
 
 # --- sources
@@ -83,7 +78,7 @@ def sources(request: HttpRequest, slug: str) -> HttpResponse:
                 else:
                     raise Invalid(_("Unknown operation."))
         except OpsloopError as exc:
-            _raise_access(exc)
+            raise_if_denied(exc)
             error = exc
         else:
             if created is None:

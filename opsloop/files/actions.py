@@ -18,7 +18,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsloop.core.errors import Conflict, Invalid, OpsloopError
+from opsloop.core.errors import Conflict, Invalid
 from opsloop.core.models import Membership, Workspace
 from opsloop.core.queries import hash_token
 from opsloop.core.rows import lock_current, save_changed
@@ -33,30 +33,17 @@ from opsloop.files.queries import (
 )
 from opsloop.files.schemas import FilePatch, FolderIn, FolderPatch, ShareIn
 from opsloop.files.storage import file_storage, save_blob
-from opsloop.files.uploads import (
+from opsloop.files.uploads import (  # TooLarge and too_large_error: actions' errors too
     Received,
+    TooLarge,
     clean_name,
     max_upload_bytes,
     receive,
+    too_large_error,
     workspace_quota_bytes,
 )
 from opsloop.work.models import Project
 from opsloop.work.queries import check_project_permission
-
-
-class TooLarge(OpsloopError):
-    """The upload is over the per-file limit or the workspace's storage quota."""
-
-    status = 413
-    code = "too_large"
-
-
-def too_large_error() -> TooLarge:
-    return TooLarge(
-        _("The file is too large: at most %(max)s per file.")
-        % {"max": filesizeformat(max_upload_bytes())},
-        field="file",
-    )
 
 
 def check_upload_size(size: int, workspace_id: int) -> None:

@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from opsloop.core.errors import Invalid, NotFound
-from opsloop.core.inputs import parse_input
+from opsloop.core.inputs import json_body, parse_input
 from opsloop.core.queries import access_workspace
 from opsloop.core.schemas import ERROR_CODES, ErrorOut
 from opsloop.files import actions
@@ -46,7 +46,13 @@ from opsloop.files.schemas import (
     VersionOut,
 )
 from opsloop.files.serving import signed_download_path
-from opsloop.files.uploads import body_too_large, upload_was_too_large
+from opsloop.files.uploads import (
+    body_too_large,
+    is_multipart,
+    too_large_error,
+    upload_was_too_large,
+    uploaded_file,
+)
 from opsloop.work.queries import access_project
 
 router = Router()
@@ -93,20 +99,14 @@ def _read_upload(
 ) -> tuple[DjangoFile, str, dict]:
     """The uploaded file, its name and the other fields, from multipart or JSON."""
     if body_too_large(request) or upload_was_too_large(request):
-        raise actions.too_large_error()
-    if request.content_type.startswith("multipart/"):
-        upload = request.FILES.get("file")
-        if upload_was_too_large(request):
-            raise actions.too_large_error()
-        if upload is None:
-            raise Invalid(_("Send the file in the form field named file."), field="file")
+        raise too_large_error()
+    if is_multipart(request):
+        upload = uploaded_file(request)
         fields = {k: request.POST[k] for k in PLACE_FIELDS if request.POST.get(k, "") != ""}
         return upload, upload.name or "", fields
     if len(request.body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-        raise actions.too_large_error()
-    from opsloop.api import api
-
-    data = parse_input(json_schema, api.parser.parse_body(request))
+        raise too_large_error()
+    data = parse_input(json_schema, json_body(request))
     fields = data.model_dump(exclude={"name", "content_base64"})
     content = actions.content_from_json(data.content(), data.name)  # type: ignore[attr-defined]
     return content, data.name, fields  # type: ignore[attr-defined]

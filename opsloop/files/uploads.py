@@ -10,9 +10,14 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.core.files import File as DjangoFile
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, QueryDict
+from django.template.defaultfilters import filesizeformat
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+
+from opsloop.core.errors import Invalid, OpsloopError
 
 MB = 1024 * 1024
 # Room in a request for the form fields and multipart framing around the file itself.
@@ -40,6 +45,53 @@ def max_upload_bytes() -> int:
 
 def workspace_quota_bytes() -> int:
     return int(settings.OPSLOOP_WORKSPACE_STORAGE_MB) * MB
+
+
+class TooLarge(OpsloopError):
+    """The upload is over the per-file limit or the workspace's storage quota."""
+
+    status = 413
+    code = "too_large"
+
+
+def too_large_error(limit: int | None = None) -> TooLarge:
+    """413 for a file over `limit` bytes (the upload limit, OPSLOOP_MAX_UPLOAD_MB, by default)."""
+    return TooLarge(
+        _("The file is too large: at most %(max)s per file.")
+        % {"max": filesizeformat(max_upload_bytes() if limit is None else limit)},
+        field="file",
+    )
+
+
+def is_multipart(request: HttpRequest) -> bool:
+    return (request.content_type or "").startswith("multipart/")
+
+
+def uploaded_file(
+    request: HttpRequest,
+    *,
+    field: str = "file",
+    max_bytes: int | None = None,
+    missing: str | None = None,
+) -> UploadedFile:
+    """The file in `field` of a multipart request, for every page and endpoint that takes
+    one: 413 when the request or the file is over the upload limit (or over `max_bytes`,
+    a smaller limit of the caller's), 400 with `missing` (or a plain sentence) when the
+    field holds no file."""
+    if body_too_large(request) or upload_was_too_large(request):
+        raise too_large_error()
+    upload = request.FILES.get(field)
+    # Reading FILES is what runs the upload handler that may refuse the body.
+    if upload_was_too_large(request):
+        raise too_large_error()
+    if upload is None:
+        raise Invalid(
+            missing or _("Send the file in the form field named %(field)s.") % {"field": field},
+            field=field,
+        )
+    if max_bytes is not None and (upload.size or 0) > max_bytes:
+        raise too_large_error(max_bytes)
+    return upload
 
 
 def body_too_large(request: HttpRequest) -> bool:

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 from opsloop.core.errors import Invalid, NotFound, OpsloopError
 from opsloop.core.inputs import parse_input
 from opsloop.core.models import Membership
-from opsloop.core.pages import form_data, int_param, page
-from opsloop.core.queries import access_workspace
+from opsloop.core.pages import form_data, int_param, page, raise_if_denied
+from opsloop.core.queries import access_workspace, is_member
 from opsloop.files import actions, queries
 from opsloop.files.queries import EDIT, MANAGE
 from opsloop.files.schemas import FilePatch, FolderIn, FolderPatch, PlaceIn, ShareIn
@@ -114,8 +114,7 @@ def files_upload(request: HttpRequest, slug: str) -> HttpResponse:
             for upload in uploads
         ]
     except OpsloopError as exc:
-        if exc.status in (403, 404):
-            raise
+        raise_if_denied(exc)
         return _refused(request, exc)
     if wants_json(request):
         return JsonResponse(
@@ -188,8 +187,7 @@ def project_files(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         try:
             shown = _library_post(request, access)
         except OpsloopError as exc:
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
             error = exc
         else:
             messages.success(request, _("Saved."))
@@ -305,8 +303,7 @@ def file_page(request: HttpRequest, slug: str, file_id: int) -> HttpResponse:
         try:
             response = _file_post(request, access)
         except OpsloopError as exc:
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
             if wants_json(request):
                 return _refused(request, exc)
             error = exc
@@ -387,9 +384,7 @@ def _link_or_login(request: HttpRequest, token: str):
     if link.require_login:
         if not request.user.is_authenticated:
             return link, redirect_to_login(request.get_full_path())
-        if not Membership.objects.filter(
-            workspace_id=link.workspace_id, user=request.user
-        ).exists():
+        if not is_member(request.user, link.workspace_id):
             raise Http404(_("This link does not exist or has expired."))
     return link, None
 

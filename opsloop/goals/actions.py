@@ -10,7 +10,6 @@ import logging
 import math
 import zoneinfo
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opsloop.core.actions import check_description, check_text, record_audit
+from opsloop.core.background import enqueue_with_transaction
 from opsloop.core.errors import Conflict, Forbidden, Invalid, NotFound
 from opsloop.core.models import Membership, Role, User, Workspace
 from opsloop.core.rows import lock_current, save_changed
@@ -384,21 +384,11 @@ def do_compute_workspace_kpis(*, workspace_id: int) -> tuple[int, int]:
 
 def do_schedule_kpis() -> int:
     """Queue a background task per workspace that has computed KPIs; how many."""
-    from django_tasks_db import DatabaseBackend
-
-    from opsloop.goals.tasks import compute_workspace_kpis
-
     ids = sorted(
         set(Kpi.objects.exclude(source=KpiSource.MANUAL).values_list("workspace_id", flat=True))
     )
-    queue_now = isinstance(compute_workspace_kpis.get_backend(), DatabaseBackend)
     for workspace_id in ids:
-        if queue_now:
-            compute_workspace_kpis.enqueue(workspace_id)
-        else:
-            transaction.on_commit(
-                partial(compute_workspace_kpis.enqueue, workspace_id), robust=True
-            )
+        enqueue_with_transaction("opsloop.goals.tasks.compute_workspace_kpis", workspace_id)
     return len(ids)
 
 

@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from opsloop.core.errors import Invalid
+from opsloop.core.inputs import json_body, parse_input
 from opsloop.core.models import Membership
 from opsloop.core.schemas import ERROR_CODES, ErrorOut, Out, UserOut
 from opsloop.goals import actions, queries
@@ -189,10 +190,7 @@ def record_values(request: HttpRequest, slug: str, kpi_id: int) -> dict:
             raise Invalid(_("The file is larger than 2 MB."), field="file")
         values = actions.parse_value_file(upload.name or "", upload.read())
     else:
-        from opsloop.api import api
-        from opsloop.core.inputs import parse_input
-
-        data = parse_input(ValuesIn, api.parser.parse_body(request))
+        data = parse_input(ValuesIn, json_body(request))
         values = actions.check_values([v.model_dump(mode="json") for v in data.values])
     return {"recorded": actions.do_record_kpi_values(actor=membership, kpi=kpi, values=values)}
 

@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 
 from opsloop.core.errors import OpsloopError
 from opsloop.core.models import Membership
-from opsloop.core.pages import page
+from opsloop.core.pages import page, run_post
 from opsloop.goals import actions, campaign
 from opsloop.goals.campaign import ImpactReport
-from opsloop.goals.views import _handle
 from opsloop.insights import queries as insight_queries
 from opsloop.work import queries as work_queries
 from opsloop.work.models import Project
@@ -41,7 +40,7 @@ def project_impact(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         messages.success(request, _("Cohorts saved."))
         return redirect("project_impact", slug, project.key)
 
-    response, error = _handle(request, post)
+    response, error = run_post(request, post)
     if response is not None:
         return response
     report = campaign.campaign_impact(project, membership)

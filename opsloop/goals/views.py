@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.models import Membership
-from opsloop.core.pages import int_param, page
+from opsloop.core.pages import int_param, page, run_post
 from opsloop.goals import actions, queries
 from opsloop.goals.models import AlertKind, Direction, KpiSource, Level, PeriodKind
 from opsloop.goals.queries import KeyResultReport
@@ -36,19 +36,6 @@ def _day_param(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _handle(request: HttpRequest, post: Any) -> tuple[HttpResponse | None, OpsloopError | None]:
-    """Run a page's POST: its redirect, or the error to show in the form (403 and 404
-    go on to their pages)."""
-    if request.method != "POST":
-        return None, None
-    try:
-        return post(), None
-    except OpsloopError as exc:
-        if exc.status in (403, 404):
-            raise
-        return None, exc
 
 
 @login_required
@@ -77,7 +64,7 @@ def goals(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Objective set."))
         return redirect("goal", slug, objective.pk)
 
-    response, error = _handle(request, post)
+    response, error = run_post(request, post)
     if response is not None:
         return response
     objectives = list(queries.list_objectives(membership, on=None if shown_all else on))
@@ -111,7 +98,7 @@ def goal(request: HttpRequest, slug: str, objective_id: int) -> HttpResponse:
     membership = queries.access_goals(request.user, slug)
     workspace = membership.workspace
     objective = queries.get_objective(membership, objective_id)
-    response, error = _handle(request, lambda: _post_goal(request, membership, objective))
+    response, error = run_post(request, lambda: _post_goal(request, membership, objective))
     if response is not None:
         return response
     report = queries.report_objectives([objective])[0]
@@ -263,7 +250,7 @@ def kpis(request: HttpRequest, slug: str) -> HttpResponse:
     make one, enter or import a manual one's values, and compute one now."""
     membership = queries.access_goals(request.user, slug)
     workspace = membership.workspace
-    response, error = _handle(request, lambda: _post_kpis(request, membership))
+    response, error = run_post(request, lambda: _post_kpis(request, membership))
     if response is not None:
         return response
     listed = list(queries.list_kpis(workspace))

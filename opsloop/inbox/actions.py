@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from opsloop.core.background import enqueue_with_transaction
 from opsloop.core.errors import Invalid
 from opsloop.core.models import Membership, User
 from opsloop.inbox.models import (
@@ -200,20 +201,9 @@ def _email_delay() -> timedelta:
 
 
 def _enqueue_email(user_id: int, send_after: datetime) -> None:
-    from django_tasks_db import DatabaseBackend
-
-    from opsloop.inbox.tasks import send_notification_email
-
-    task = send_notification_email
-    backend = task.get_backend()
-    if backend.supports_defer:
-        task = task.using(run_after=send_after)
-    if isinstance(backend, DatabaseBackend):
-        # Its queue is a table of this database: the task commits or rolls back with the
-        # notification that wanted it.
-        task.enqueue(user_id)
-    else:
-        transaction.on_commit(lambda: task.enqueue(user_id), robust=True)
+    enqueue_with_transaction(
+        "opsloop.inbox.tasks.send_notification_email", user_id, run_after=send_after
+    )
 
 
 def _schedule_email(user_ids: set[int]) -> None:

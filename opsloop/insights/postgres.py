@@ -184,8 +184,7 @@ class PgStore:
 
     def write(self, rows: list[dict[str, Any]], *, name: str | None = None) -> None:
         """Append rows (COPY); the benchmark loads its bulk from CSV instead."""
-        from opsloop.events.rows import COLUMNS
-        from opsloop.events.store._rows import normalized
+        from opsloop.events.rows import COLUMNS, normalized
 
         names = ", ".join(COLUMNS)
         with (

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.models import Membership
-from opsloop.core.pages import int_param, page
+from opsloop.core.pages import int_param, page, raise_if_denied
 from opsloop.insights import actions, builder, display, queries
 from opsloop.insights.models import KIND_LABELS, Cohort, CohortKind, Insight
 from opsloop.insights.sql import EVENT_COLUMNS
@@ -78,8 +78,7 @@ def insights(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             return _post(request, membership, saved)
         except OpsloopError as exc:
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
             error = exc
     # A kind's tab alone opens its form empty: nothing to run until events are chosen.
     fresh = set(request.GET) == {"kind"} and data["kind"] != "trends"
@@ -264,8 +263,7 @@ def insight_cohorts(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             return _post_cohorts(request, membership)
         except OpsloopError as exc:
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
             error = exc
     creating = request.method == "POST" and request.POST.get("op") == "create"
     # A refused new cohort's form comes back as it was filled in, its error in it.

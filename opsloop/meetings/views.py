@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.inputs import parse_input
 from opsloop.core.models import Membership, Role
-from opsloop.core.pages import form_data, int_param, page
+from opsloop.core.pages import form_data, int_param, page, raise_if_denied
 from opsloop.core.queries import access_workspace, list_members
 from opsloop.meetings import actions, queries
 from opsloop.meetings.ics import meeting_ics
@@ -161,8 +161,7 @@ def meeting_edit(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespon
             )
         except OpsloopError as exc:
             error = exc
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("meeting", slug=slug, meeting_id=meeting.pk)
@@ -182,8 +181,7 @@ def meeting_detail(request: HttpRequest, slug: str, meeting_id: int) -> HttpResp
             return _handle_post(request, access)
         except OpsloopError as exc:
             error = exc
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
     meeting = queries.load_meeting_parts(access.meeting)
     attendees = list(meeting.attendees.all())
     context = {

@@ -108,8 +108,9 @@ def reschedule(request: HttpRequest, slug: str, ref: str, payload: RescheduleIn)
 )
 def timeline(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     access = access_project(request.auth, slug, key)
-    projects = type(access.project).objects.filter(pk=access.project.pk)
-    payload = queries.timeline_payload(access.membership, projects, today=timezone.localdate())
+    payload = queries.project_timeline_payload(
+        access.membership, access.project, today=timezone.localdate()
+    )
     return _json(payload)
 
 

@@ -495,3 +495,13 @@ def milestone_out(row: MilestoneRow) -> dict:
         "items_count": row.items_count,
         "done_count": row.done_count,
     }
+
+
+def project_timeline_payload(membership: Membership, project: Project, *, today: date) -> dict:
+    """timeline_payload of one project the member may see (access checked by the caller)."""
+    return timeline_payload(membership, Project.objects.filter(pk=project.pk), today=today)
+
+
+def projects_by_name(membership: Membership) -> QuerySet[Project]:
+    """The projects the member sees, by name: the timeline's project filter."""
+    return visible_projects(membership).order_by("name")

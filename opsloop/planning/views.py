@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.inputs import parse_input
 from opsloop.core.models import Role
-from opsloop.core.pages import form_data, int_param, page
+from opsloop.core.pages import form_data, int_param, page, raise_if_denied
 from opsloop.core.queries import access_workspace
 from opsloop.planning import actions, queries
 from opsloop.planning.schemas import MilestoneIn, MilestonePatch
@@ -29,7 +29,6 @@ from opsloop.work.queries import (
     access_item,
     access_project,
     assignable_users,
-    visible_projects,
 )
 
 ZOOMS = ("day", "week", "month")
@@ -82,8 +81,9 @@ def _timeline_context(request: HttpRequest, membership, payload: dict) -> dict:
 @page
 def project_timeline(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     access = access_project(request.user, slug, key)
-    projects = visible_projects(access.membership).filter(pk=access.project.pk)
-    payload = queries.timeline_payload(access.membership, projects, today=timezone.localdate())
+    payload = queries.project_timeline_payload(
+        access.membership, access.project, today=timezone.localdate()
+    )
     context = _timeline_context(request, access.membership, payload) | {
         "project": access.project,
         "view": "timeline",
@@ -96,7 +96,7 @@ def project_timeline(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 @page
 def timeline(request: HttpRequest, slug: str) -> HttpResponse:
     membership = access_workspace(request.user, slug)
-    visible = visible_projects(membership).order_by("name")
+    visible = queries.projects_by_name(membership)
     chosen = request.GET.get("project", "")
     assignee = None
     error = None
@@ -196,8 +196,7 @@ def project_milestones(request: HttpRequest, slug: str, key: str) -> HttpRespons
         try:
             _milestone_post(request, access)
         except OpsloopError as exc:
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
             error = exc
         else:
             return redirect("project_milestones", slug=slug, key=access.project.key)
@@ -241,7 +240,6 @@ def item_dependencies(request: HttpRequest, slug: str, ref: str) -> HttpResponse
                 kind=kind,
             )
     except OpsloopError as exc:
-        if exc.status in (403, 404):
-            raise
+        raise_if_denied(exc)
         messages.error(request, exc.message)
     return redirect(reverse("item_detail", args=[slug, access.item.ref]) + "#dependencies")

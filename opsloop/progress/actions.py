@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsloop.core.background import enqueue_with_transaction
 from opsloop.core.errors import Conflict
 from opsloop.core.models import Membership
 from opsloop.progress.models import SummarySend
@@ -48,15 +49,7 @@ def do_send_weekly_summary(*, actor: Membership, project: Project, week: date) -
 
 
 def _enqueue(send_id: int) -> None:
-    from django_tasks_db import DatabaseBackend
-
-    from opsloop.progress.tasks import send_weekly_summary
-
-    if isinstance(send_weekly_summary.get_backend(), DatabaseBackend):
-        # Its queue is a table of this database: the task commits with the record.
-        send_weekly_summary.enqueue(send_id)
-    else:
-        transaction.on_commit(lambda: send_weekly_summary.enqueue(send_id), robust=True)
+    enqueue_with_transaction("opsloop.progress.tasks.send_weekly_summary", send_id)
 
 
 def do_deliver_weekly_summary(*, send_id: int) -> int:

@@ -23,6 +23,7 @@ from opsloop.core.errors import Invalid
 from opsloop.core.models import Membership
 from opsloop.planning.models import Milestone
 from opsloop.planning.queries import blockers_of, status_from
+from opsloop.progress.models import SummarySend
 from opsloop.work.models import CLOSED_GROUPS, Activity, Item, Project, State, StateGroup
 from opsloop.work.queries import visible_projects
 
@@ -683,3 +684,10 @@ def weekly_summary(
     summary.slipped.sort(key=lambda s: (-s.days_late, s.item.number))
     summary.at_risk = items_at_risk(project, reference, snapshot=snapshot, viewer=viewer)
     return summary
+
+
+def recent_sends(project: Project, week: date, *, limit: int = 5) -> list[SummarySend]:
+    """The last times the week's summary was sent, with who sent it."""
+    return list(
+        SummarySend.objects.filter(project=project, week=week).select_related("sent_by")[:limit]
+    )

@@ -16,7 +16,6 @@ from opsloop.core.errors import Forbidden, Invalid, OpsloopError
 from opsloop.core.inputs import parse_input
 from opsloop.core.pages import form_data, page
 from opsloop.progress import actions, queries
-from opsloop.progress.models import SummarySend
 from opsloop.progress.schemas import SendSummaryIn
 from opsloop.work.queries import MANAGE, access_project, check_project_permission
 
@@ -87,9 +86,7 @@ def project_progress(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "this_week": queries.week_name(queries.parse_week(None)),
         "can_send": can_send,
         "recipient_count": actions.summary_recipients(project).count() if can_send else 0,
-        "sends": list(
-            SummarySend.objects.filter(project=project, week=week).select_related("sent_by")[:5]
-        ),
+        "sends": queries.recent_sends(project, week),
         "error": error,
     }
     return TemplateResponse(

@@ -18,7 +18,7 @@ from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.inputs import parse_input
 from opsloop.core.markdown import render_markdown
 from opsloop.core.models import Membership, Role
-from opsloop.core.pages import form_data, int_param, page
+from opsloop.core.pages import form_data, int_param, page, raise_if_denied
 from opsloop.core.queries import access_workspace
 from opsloop.work import actions, queries
 from opsloop.work.export import csv_response
@@ -310,8 +310,7 @@ def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
             return redirect("item_detail", slug=slug, ref=item.ref)
         except OpsloopError as exc:
             error = exc
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
     project = item.project
     context = {
         "membership": access.membership,
@@ -404,8 +403,7 @@ def project_settings(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             _handle_settings_post(request, access)
         except OpsloopError as exc:
             error = exc
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
         else:
             project = queries.access_project(request.user, slug, key).project
             return redirect("project_settings", slug=slug, key=project.key)
@@ -455,7 +453,7 @@ def _handle_settings_post(request: HttpRequest, access: queries.ProjectAccess) -
             ),
         )
     elif op == "edit_state":
-        state = actions.get_state(project, int_param(request.POST.get("state_id")))
+        state = queries.get_project_state(project, int_param(request.POST.get("state_id")))
         actions.do_update_state(
             actor=actor,
             state=state,
@@ -478,7 +476,7 @@ def _handle_settings_post(request: HttpRequest, access: queries.ProjectAccess) -
                 ids[i], ids[j] = ids[j], ids[i]
         actions.do_reorder_states(actor=actor, project=project, state_ids=ids)
     elif op == "delete_state":
-        state = actions.get_state(project, int_param(request.POST.get("state_id")))
+        state = queries.get_project_state(project, int_param(request.POST.get("state_id")))
         move_to = request.POST.get("move_to")
         actions.do_delete_state(
             actor=actor, state=state, move_to_id=int_param(move_to) if move_to else None
@@ -617,8 +615,7 @@ def workspace_fields(request: HttpRequest, slug: str) -> HttpResponse:
             _handle_field_post(request, membership, None)
         except OpsloopError as exc:
             error = exc
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
         else:
             return redirect("workspace_fields", slug=slug)
     context = {
@@ -683,8 +680,7 @@ def item_bulk(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             versions=data.versions,
         )
     except OpsloopError as exc:
-        if exc.status in (403, 404):
-            raise
+        raise_if_denied(exc)
         messages.error(request, exc.message)
     else:
         messages.success(
@@ -732,8 +728,7 @@ def project_views(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                 raise Invalid(_("Unknown operation."))
         except OpsloopError as exc:
             error = exc
-            if exc.status in (403, 404):
-                raise
+            raise_if_denied(exc)
         else:
             return redirect("project_views", slug=slug, key=project.key)
     views = list(queries.list_saved_views(actor, project))

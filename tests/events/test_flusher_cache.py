@@ -16,8 +16,8 @@ from opsloop.events import flusher as flusher_module
 from opsloop.events.flusher import Flusher, FlusherBusy, persons_changing
 from opsloop.events.identity import PersonCache
 from opsloop.events.models import Person, PersonId
+from opsloop.events.rows import normalized
 from opsloop.events.store import EventFilter, get_store
-from opsloop.events.store._rows import normalized
 from opsloop.events.store.parquet import SCHEMA, rows_table
 from tests.conftest import membership_of
 from tests.events._pipeline import at, identify, row

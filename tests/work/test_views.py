@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from opsloop.work import actions
 from opsloop.work.models import Activity, Item, Project, State
-from opsloop.work.schemas import ItemIn, LabelIn
+from opsloop.work.schemas import ItemIn, LabelIn, ProjectIn
 from tests.conftest import PASSWORD, membership_of
 
 
@@ -272,6 +272,25 @@ def test_settings_rename_reorder_extend_and_delete_states(client, project, item)
     )
     item.refresh_from_db()
     assert item.state == scheduled and not State.objects.filter(pk=todo.pk).exists()
+
+
+def test_a_state_of_another_project_is_404_on_the_page_as_in_the_api(
+    client, api, project, workspace, owner
+):
+    other = actions.do_create_project(
+        actor=membership_of(owner, workspace), data=ProjectIn(name="别的项目", key="OTH")
+    )
+    foreign = State.objects.filter(project=other).first()
+    for op in ("edit_state", "delete_state"):
+        response = client.post(
+            "/w/acme/p/D11/settings/", {"op": op, "state_id": foreign.pk, "name": "偷改"}
+        )
+        assert response.status_code == 404, op
+    for ref in (foreign.pk, 987654):
+        url = f"/api/v1/workspaces/acme/projects/D11/states/{ref}"
+        assert api.patch(url, {"name": "偷改"}).status_code == 404
+        assert api.delete(url).status_code == 404
+    assert State.objects.get(pk=foreign.pk).name != "偷改"
 
 
 def test_project_stage_moves_one_step_at_a_time(client, project):

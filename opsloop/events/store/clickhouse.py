@@ -32,9 +32,8 @@ from typing import Any, Protocol
 
 import orjson
 
-from opsloop.events.rows import COLUMNS
+from opsloop.events.rows import COLUMNS, UTC, normalized, read_row
 from opsloop.events.store import EventFilter, QueryTimeout
-from opsloop.events.store._rows import UTC, normalized, read_row
 
 INSERT_BATCH_ROWS = 50_000
 DEDUPLICATION_WINDOW = 10_000

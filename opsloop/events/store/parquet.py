@@ -41,9 +41,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from opsloop.events.rows import COLUMNS
+from opsloop.events.rows import COLUMNS, as_datetime, as_json_text, day_of, read_row
 from opsloop.events.store import EventFilter, QueryTimeout
-from opsloop.events.store._rows import as_datetime, as_json_text, day_of, read_row
 
 # Files retired by compact() or delete_persons() are deleted this long after.
 GRACE_SECONDS = 10 * 60

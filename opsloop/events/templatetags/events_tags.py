@@ -7,20 +7,10 @@ from typing import Any
 
 from django import template
 
+from opsloop.core.templatetags.opsloop_core import query_with
+
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes) -> str:
-    """The current query string with some parameters replaced (None or "" removes one)."""
-    params = context["request"].GET.copy()
-    for key, value in changes.items():
-        if value is None or value == "":
-            params.pop(key, None)
-        else:
-            params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
+register.simple_tag(query_with, takes_context=True)
 
 
 @register.simple_tag(takes_context=True)

@@ -8,11 +8,13 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opsloop.core.templatetags.opsloop_core import query_with
 from opsloop.work.fields import display
 from opsloop.work.models import PRIORITY_NAMES, Priority
 from opsloop.work.queries import list_saved_views, saved_view_url
 
 register = template.Library()
+register.simple_tag(query_with, takes_context=True)
 
 
 @register.filter
@@ -23,19 +25,6 @@ def priority_label(value: int) -> str:
 @register.filter
 def priority_name(value: int) -> str:
     return PRIORITY_NAMES[value]
-
-
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes) -> str:
-    """The current query string with some parameters replaced (None removes one)."""
-    params = context["request"].GET.copy()
-    for key, value in changes.items():
-        if value is None or value == "":
-            params.pop(key, None)
-        else:
-            params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 @register.filter

@@ -141,9 +141,11 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from opsloop.wsgi import application
+        # The application settings.WSGI_APPLICATION names (opsloop.wsgi), found by its
+        # dotted path as Django's runserver does: core sits below the project's top.
+        from django.core.servers.basehttp import get_internal_wsgi_application
 
-        return application
+        return get_internal_wsgi_application()
 
 
 class Command(BaseCommand):
