@@ -64,6 +64,8 @@ def _source_out(source: Source, keys: bool) -> dict:
         "kind": source.kind,
         "rate_limit": source.rate_limit,
         "created_at": source.created_at,
+        "future_timestamps": source.future_timestamps,
+        "last_future_timestamp_at": source.last_future_timestamp_at,
         "keys": queries.source_keys(source) if keys else None,
     }
 

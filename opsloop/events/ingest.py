@@ -74,6 +74,7 @@ from urllib.parse import parse_qs
 import orjson
 from django.conf import settings
 from django.db import DatabaseError
+from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
@@ -95,6 +96,12 @@ TYPES = ("track", "identify", "page", "screen", "group", "alias")
 _TYPES = frozenset(TYPES)
 _EMPTY: dict[str, Any] = {}
 UTC = dt.timezone.utc
+# The times an event may have once corrected for the client's clock; outside them it is
+# refused on its own. More than FUTURE_LIMIT ahead of the server, it is stored at the time
+# received, the time it said kept in properties["original_timestamp"] (PostHog's rule).
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=UTC)
+AFTER_LATEST = dt.datetime(2101, 1, 1, tzinfo=UTC)
+FUTURE_LIMIT = dt.timedelta(hours=23)
 
 # path -> (dialect, call); both with and without the trailing slash. The short Segment
 # paths are the ones analytics.js (analytics-next) posts to: the first letter of the call.
@@ -184,6 +191,8 @@ class _Batch:
     source_id: int = 0
     # received_at - sent_at: what the batch's sentAt adds to each event's own time.
     skew: dt.timedelta | None = None
+    # Events stored at the time received because they said a time too far ahead.
+    future: int = 0
 
     def __post_init__(self) -> None:
         self.workspace_id = self.source.workspace_id
@@ -284,12 +293,27 @@ def _handle(incoming: Incoming) -> Reply:
         raise Refused(
             503, "unavailable", gettext_noop("Events cannot be stored right now; send them again.")
         ) from None
+    if batch.future:
+        _count_future_timestamps(batch)
     headers = [*JSON_HEADERS, ("X-Events-Accepted", str(len(rows)))]
     headers.append(("X-Events-Rejected", str(len(rejected))))
     if rejected:
         index, first = rejected[0]
         headers.append(("X-Events-Rejected-Reason", f"{index} {first.code}"))
     return Reply(200, b"{}" if incoming.dialect == SEGMENT else b'{"status":1}', tuple(headers))
+
+
+def _count_future_timestamps(batch: _Batch) -> None:
+    """The source's warning: how many of its events said a time too far ahead (stored).
+    The events are durable already: a database that cannot take the count loses the
+    count, not the answer."""
+    try:
+        Source.objects.filter(pk=batch.source_id).update(
+            future_timestamps=F("future_timestamps") + batch.future,
+            last_future_timestamp_at=batch.received_at,
+        )
+    except DatabaseError:
+        log.exception("The count of future timestamps of source %s was not saved", batch.source_id)
 
 
 def _rows(
@@ -590,7 +614,9 @@ def _segment_row(msg: Any, call: str, batch: _Batch) -> dict[str, Any]:
     original = get("timestamp")
     if original is None:
         original = get("originalTimestamp")
-    timestamp = _corrected(original, get("sentAt"), None, batch)
+    timestamp, said = _corrected(original, get("sentAt"), None, batch)
+    if said is not None:
+        properties = {**properties, "original_timestamp": said}
     page = context.get("page")
     if type(page) is not dict or not page:
         page = properties if kind == "page" else _EMPTY
@@ -718,7 +744,9 @@ def _posthog_row(msg: Any, _call: str, batch: _Batch) -> dict[str, Any]:
     offset = msg.get("offset")
     if offset is not None and (isinstance(offset, bool) or not isinstance(offset, (int, float))):
         raise _invalid(gettext_noop("offset must be a number of milliseconds."))
-    timestamp = _corrected(msg.get("timestamp"), msg.get("sent_at"), offset, batch)
+    timestamp, said = _corrected(msg.get("timestamp"), msg.get("sent_at"), offset, batch)
+    if said is not None:
+        properties = {**properties, "original_timestamp": said}
     referrer = _text(properties.get("$referrer"))
     return {
         "workspace_id": batch.workspace_id,
@@ -818,24 +846,44 @@ def _parse_time(value: Any, name: str) -> dt.datetime:
 _fromisoformat = dt.datetime.fromisoformat
 
 
-def _corrected(original: Any, sent: Any, offset: float | None, batch: _Batch) -> str:
-    """The event's time on the server's clock, as ISO 8601 UTC text."""
+def _corrected(
+    original: Any, sent: Any, offset: float | None, batch: _Batch
+) -> tuple[str, str | None]:
+    """The event's time on the server's clock, as ISO 8601 UTC text, and, when that is
+    more than FUTURE_LIMIT after the server's clock, the time it said (then it is stored
+    at the time received instead, as PostHog does, and the batch counts a warning).
+
+    A time before 1970 or after 2100 is refused, this event alone; so is one whose
+    correction leaves the calendar (a year-1 time with a sentAt, say)."""
     if original is None:
         if offset is None:
-            return batch.received_iso
-        when = batch.received_at - dt.timedelta(milliseconds=offset)
+            return batch.received_iso, None
+        sent_time = None
     else:
         when = _parse_time(original, "timestamp")
-        if sent is not None:
-            when = batch.received_at - (_parse_time(sent, "sentAt") - when)
+        sent_time = _parse_time(sent, "sentAt") if sent is not None else None
+    try:
+        if original is None:
+            when = batch.received_at - dt.timedelta(milliseconds=offset or 0)
+        elif sent_time is not None:
+            when = batch.received_at - (sent_time - when)
         elif batch.skew is not None:
             when = when + batch.skew
-    try:
         if when.tzinfo is not UTC:
             when = when.astimezone(UTC)
-        return when.isoformat(timespec="microseconds")
     except (OverflowError, ValueError):
         raise _invalid(gettext_noop("timestamp is out of range.")) from None
+    if not EARLIEST <= when < AFTER_LATEST:
+        raise _invalid(
+            gettext_noop(
+                "timestamp %(value)s is outside the years 1970 to 2100 that events may have."
+            ),
+            value=when.isoformat(timespec="seconds"),
+        )
+    if when - batch.received_at > FUTURE_LIMIT:
+        batch.future += 1
+        return batch.received_iso, when.isoformat(timespec="microseconds")
+    return when.isoformat(timespec="microseconds"), None
 
 
 # --- the client's address

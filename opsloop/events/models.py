@@ -32,6 +32,10 @@ class Source(models.Model):
     )
     # Events a second this source may send, over a short burst; none: no limit of its own.
     rate_limit = models.PositiveIntegerField(_("events per second"), null=True, blank=True)
+    # Events that said a time more than 23 hours ahead and were stored at the time
+    # received instead (opsloop/events/ingest.py): a client with a wrong clock.
+    future_timestamps = models.PositiveBigIntegerField(default=0)
+    last_future_timestamp_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

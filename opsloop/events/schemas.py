@@ -47,6 +47,12 @@ class SourceOut(Out):
     kind: str
     rate_limit: int | None
     created_at: datetime
+    future_timestamps: int = Field(
+        description="Its events that said a time more than 23 hours ahead of the server's "
+        "clock and were stored at the time received (properties.original_timestamp keeps "
+        "the time they said): a client with a wrong clock."
+    )
+    last_future_timestamp_at: datetime | None
     keys: list[KeyOut] | None = Field(
         None, description="Admins only (never the keys themselves); null for members."
     )

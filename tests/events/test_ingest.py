@@ -302,6 +302,84 @@ def test_an_unreadable_timestamp_is_invalid(http, key, value):
     assert stored() == []
 
 
+# --- times far from now
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@pytest.mark.django_db
+def test_one_time_off_the_calendar_does_not_lose_the_batch(http, key):
+    """A year-1 time with a sentAt a minute ahead: the correction leaves the calendar.
+    That event alone is refused; the good one is stored."""
+    ahead = iso(timezone.now() + dt.timedelta(seconds=60))
+    batch = [
+        track(messageId="good"),
+        track(messageId="bad", timestamp="0001-01-01T00:00:00Z"),
+    ]
+    answer = http.post("/v1/batch", {"batch": batch, "sentAt": ahead}, auth=basic(key))
+    assert answer.status == 200, answer.body
+    assert (answer.headers["X-Events-Accepted"], answer.headers["X-Events-Rejected"]) == ("1", "1")
+    assert answer.headers["X-Events-Rejected-Reason"] == "1 invalid_event"
+    assert [row["message_id"] for row in stored_rows()] == ["good"]
+    alone = http.post(
+        "/v1/track", track(timestamp="0001-01-01T00:00:00Z", sentAt=ahead), auth=basic(key)
+    )
+    assert alone.status == 400 and "timestamp" in alone.json()["message"]
+
+
+@pytest.mark.django_db
+def test_times_before_1970_or_after_2100_are_refused_each_on_its_own(http, key):
+    batch = [
+        track(messageId="1969", timestamp="1969-12-31T23:59:59Z"),
+        track(messageId="1970", timestamp="1970-01-01T00:00:00Z"),
+        track(messageId="2101", timestamp="2101-01-01T00:00:00Z"),
+        track(messageId="2100", timestamp="2100-12-31T23:59:59Z"),
+    ]
+    answer = http.post("/v1/batch", {"batch": batch}, auth=basic(key))
+    assert answer.status == 200
+    assert answer.headers["X-Events-Rejected"] == "2"
+    assert answer.headers["X-Events-Rejected-Reason"] == "0 invalid_event"
+    first, last = stored_rows()
+    assert (first["message_id"], first["timestamp"]) == ("1970", "1970-01-01T00:00:00.000000+00:00")
+    # 2100 is within the years, but far ahead of the server's clock: see the next test.
+    assert last["message_id"] == "2100" and last["timestamp"] == last["received_at"]
+    one = http.post("/v1/track", track(timestamp="1969-12-31T23:59:59Z"), auth=basic(key))
+    assert one.status == 400
+    assert "1970" in one.json()["message"] and "2100" in one.json()["message"]
+
+
+@pytest.mark.django_db
+def test_a_time_more_than_23_hours_ahead_is_stored_at_the_time_received(http, key, source):
+    now = timezone.now()
+    later, much_later = now + dt.timedelta(hours=22), now + dt.timedelta(hours=25)
+    batch = [
+        track(messageId="22h", timestamp=iso(later)),
+        track(messageId="25h", timestamp=iso(much_later), properties={"plan": "pro"}),
+    ]
+    answer = http.post("/v1/batch", {"batch": batch}, auth=basic(key))
+    assert answer.status == 200 and answer.headers["X-Events-Rejected"] == "0"
+    near, far = stored_rows()
+    assert dt.datetime.fromisoformat(near["timestamp"]) == later
+    assert orjson.loads(near["properties"]) == {}
+    assert far["timestamp"] == far["received_at"]
+    assert orjson.loads(far["properties"]) == {
+        "plan": "pro",
+        "original_timestamp": much_later.isoformat(timespec="microseconds"),
+    }
+    # PostHog's dialect follows the same rule.
+    posthog = {
+        "api_key": key,
+        "batch": [{"event": "e", "distinct_id": "d", "timestamp": iso(much_later)}],
+    }
+    assert http.post("/batch/", posthog).status == 200
+    assert stored_rows()[-1]["timestamp"] == stored_rows()[-1]["received_at"]
+    source.refresh_from_db()
+    assert source.future_timestamps == 2
+    assert source.last_future_timestamp_at is not None
+
+
 # --- a batch keeps its good events
 
 

@@ -3,16 +3,19 @@ page with their events, live events and its htmx refresh, exports, deleting a pe
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
 from django.test import Client
+from django.utils import timezone
 
 from opsloop.core.models import Role
 from opsloop.events import keys
 from opsloop.events.models import Person, Source, WriteKey
 from tests.conftest import PASSWORD, add_member
 from tests.events.test_actions import make_person, store_events
+from tests.events.test_ingest import basic, make_key, track
 
 
 def login(user) -> Client:
@@ -53,6 +56,26 @@ def test_members_see_sources_without_keys(owner, workspace):
     prefix = WriteKey.objects.get().prefix
     page = login(add_member(workspace, "m", Role.MEMBER)).get("/w/acme/sources/").content.decode()
     assert "小程序" in page and prefix not in page and "add-source" not in page
+
+
+def test_sources_warn_of_events_that_said_a_time_far_ahead(owner, workspace, api):
+    source = Source.objects.create(workspace=workspace, name="鲸选 App")
+    ahead = (timezone.now() + dt.timedelta(days=3)).isoformat()
+    sent = Client().post(
+        "/v1/track",
+        {**track(), "timestamp": ahead},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=basic(make_key(source)),
+    )
+    assert sent.status_code == 200
+    client = login(owner)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get("/w/acme/sources/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    warning = re.search(rf'data-testid="future-timestamps-{source.pk}">(.*?)</p>', page, re.S)
+    assert warning and "鲸选 App：有 1 个事件的时间比服务器时钟快 23 小时以上" in warning.group(1)
+    listed = api.get("/api/v1/workspaces/acme/sources").json()
+    assert [(s["name"], s["future_timestamps"]) for s in listed] == [("鲸选 App", 1)]
+    assert listed[0]["last_future_timestamp_at"] is not None
 
 
 def test_people_page_searches_filters_and_pins_its_queries(
