@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from opsloop.api import api
+from opsloop.core.views import password_checks_limited
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # The admin's own login checks passwords too: the same limits as the login form.
+    path("admin/login/", password_checks_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("", include("opsloop.core.urls")),
     path("", include("opsloop.work.urls")),

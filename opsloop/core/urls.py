@@ -10,8 +10,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="core/form_page.html", success_url=reverse_lazy("password_change_done")
+        views.password_checks_limited(
+            auth_views.PasswordChangeView.as_view(
+                template_name="core/form_page.html",
+                success_url=reverse_lazy("password_change_done"),
+            )
         ),
         name="password_change",
     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -29,10 +31,29 @@ def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
     return response
 
 
-@method_decorator(
-    ratelimit(key="ip", rate=lambda group, request: settings.LOGIN_RATE, method="POST", block=True),
-    name="post",
-)
+def _login_rate(group: str, request: HttpRequest) -> str:
+    return settings.LOGIN_RATE
+
+
+def _account(group: str, request: HttpRequest) -> str:
+    """Whose password is being tried: the signed-in user changing theirs, else the
+    username the form names (case folded, as logins are)."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return "name:" + request.POST.get("username", "").strip().casefold()[:150]
+
+
+def password_checks_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """OPSLOOP_LOGIN_RATE posts per address and per account, counted together over every
+    form that checks a password (the login form, the admin's login, changing one's
+    password), so guessing cannot move from one form to another, nor spread one account's
+    guesses over many addresses. Beyond it: 429 with Retry-After (docs/security.md)."""
+    for key in ("ip", _account):
+        view = ratelimit(group="password", key=key, rate=_login_rate, method="POST")(view)
+    return view
+
+
+@method_decorator(password_checks_limited, name="post")
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True

@@ -84,6 +84,54 @@ def test_login_logout_and_rate_limit(owner, settings):
     cache.clear()
 
 
+def guesses(client: Client, path: str, data: dict, n: int) -> list[int]:
+    return [client.post(path, data).status_code for _ in range(n)]
+
+
+def test_every_form_that_checks_a_password_is_rate_limited_per_address(owner, settings):
+    """The admin's login, changing one's password and the login form count together."""
+    settings.LOGIN_RATE = "4/m"
+    attacker = Client(REMOTE_ADDR="10.0.0.7")
+    wrong = {"username": "owner", "password": "wrong"}
+    assert guesses(attacker, "/admin/login/", wrong, 2) == [200, 200]
+    assert guesses(attacker, "/accounts/login/", wrong, 2) == [200, 200]
+    # The fifth guess at either, and the right password too, is refused.
+    assert guesses(attacker, "/admin/login/", wrong, 1) == [429]
+    right = {"username": "owner", "password": PASSWORD}
+    assert guesses(attacker, "/admin/login/", right, 1) == [429]
+    assert guesses(attacker, "/accounts/login/", right, 1) == [429]
+    assert attacker.post("/admin/login/", wrong)["Retry-After"] == "60"
+
+
+def test_one_accounts_guesses_are_limited_across_addresses(owner, settings):
+    settings.LOGIN_RATE = "3/m"
+    codes = [
+        Client(REMOTE_ADDR=f"10.0.1.{i}")
+        .post("/accounts/login/", {"username": "OWNER", "password": f"guess-{i}"})
+        .status_code
+        for i in range(5)
+    ]
+    assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+    # Another account from those addresses is not refused for it.
+    other = Client(REMOTE_ADDR="10.0.1.9")
+    assert (
+        other.post("/accounts/login/", {"username": "someone", "password": "x"}).status_code == 200
+    )
+
+
+def test_changing_ones_password_is_rate_limited_per_account(owner, settings):
+    settings.LOGIN_RATE = "2/m"
+    client = Client()
+    client.force_login(owner)
+    data = {
+        "old_password": "wrong",
+        "new_password1": "n3w-Pass-word!",
+        "new_password2": "n3w-Pass-word!",
+    }
+    codes = guesses(client, "/accounts/password/change/", data, 3)
+    assert codes == [200, 200, 429]
+
+
 def test_password_reset_email_and_change(owner):
     client = Client()
     client.post("/accounts/password/reset/", {"email": "owner@example.com"})
