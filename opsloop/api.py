@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.urls import re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -154,11 +157,24 @@ def on_auth_error(request, exc):
     )
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request, exc: RequestDataTooBig):
+    return _error(
+        request,
+        413,
+        "too_large",
+        _("The request body is larger than %(max)s; files go as multipart/form-data.")
+        % {"max": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)},
+    )
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     # ninja wraps any failure of the body parser in HttpError(400); the cause says what it was.
     if isinstance(exc.__cause__, BadJson):
         return on_opsloop_error(request, exc.__cause__)
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return on_body_too_large(request, exc.__cause__)
     return _error(request, exc.status_code, "error", str(exc))
 
 

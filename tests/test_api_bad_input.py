@@ -361,6 +361,17 @@ def test_failed_update_writes_none_of_its_fields(world):
     assert snapshot() == before
 
 
+def test_a_body_over_the_limit_is_a_json_413(world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    client, context = world.clients["owner"], world.context["shared"]
+    before = snapshot()
+    url = url_of("/workspaces/{slug}/projects/{key}/items", context)
+    response = client.post(url, {"title": "大", "description": "长" * 60_000})
+    body = assert_refused(response, 413, code="too_large")
+    assert "multipart" in body["message"]
+    assert snapshot() == before
+
+
 def test_unknown_endpoint_is_a_json_404(db):
     response = ApiClient().get(f"{PREFIX}/no/such/thing")
     assert_refused(response, 404, code="not_found")

@@ -7,13 +7,16 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from opsloop.core.errors import Forbidden, Invalid, NotFound, OpsloopError
 
 
 def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn NotFound and Forbidden from actions and queries into 404 and 403 pages."""
+    """Turn NotFound and Forbidden from actions and queries into 404 and 403 pages, and
+    any other error of theirs that the view did not show in a form (a bad query
+    parameter, say) into a page with its status (400, 409, 413) and its message."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -23,6 +26,13 @@ def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             raise Http404(exc.message) from exc
         except Forbidden as exc:
             raise PermissionDenied(exc.message) from exc
+        except OpsloopError as exc:
+            return TemplateResponse(
+                request,
+                "400.html",
+                {"status": exc.status, "message": exc.message},
+                status=exc.status,
+            )
 
     return wrapper
 

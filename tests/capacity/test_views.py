@@ -117,6 +117,14 @@ def test_workload_page_shows_over_allocation_in_red(
     assert client.get("/w/acme/workload/", {"weeks": "x"}).status_code == 400
 
 
+@pytest.mark.parametrize("params", [{"user": "abc"}, {}, {"user": "1", "week": "someday"}])
+def test_a_bad_workload_cell_is_a_400_saying_why(owner, designer, params):
+    response = login(owner).get("/w/acme/workload/cell/", params)
+    assert response.status_code == 400
+    message = re.search(r'data-testid="error">(.*?)<', response.content.decode()).group(1)
+    assert message and "request was not understood" not in message
+
+
 def test_time_report_page(owner, owner_ms, item):
     actions.do_log_time(
         actor=owner_ms, item=item, data=TimeEntryIn(duration="2h", spent_on="2026-01-05")
