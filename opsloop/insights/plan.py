@@ -38,14 +38,15 @@ class Plan:
     def run(
         self, ctx: Sql, text: str, *, since: dt.datetime | None = None
     ) -> list[tuple[Any, ...]]:
-        """Rows of `text`, reading the event files from `since` (default the range's
-        start) to the range's end."""
+        """Rows of `text`, reading the event files from the earliest moment the statement
+        reads (default the range's start; none when it reads every event) to the range's
+        end."""
         self.statements.append((text, dict(ctx.params)))
         return self.store.sql(
             self.workspace_id,
             text,
             ctx.params,
-            since=ctx.earliest or ctx.start,
+            since=None if ctx.reads_all else ctx.earliest or ctx.start,
             until=ctx.end,
             timeout=self.timeout,
         )

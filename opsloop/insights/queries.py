@@ -28,7 +28,7 @@ from opsloop.insights.engine import make_plan, persons_behind, run_query
 from opsloop.insights.models import Cohort, CohortKind, Insight, InsightComment
 from opsloop.insights.persons import ensure_snapshot
 from opsloop.insights.plan import Plan
-from opsloop.insights.query import parse_query
+from opsloop.insights.query import FIRST_DAY, LAST_DAY, OUTSIDE_CALENDAR, parse_query
 
 CACHE_SECONDS = 60 * 60
 # A cohort stands for at most this many persons: the ones a static cohort keeps, the ones
@@ -58,9 +58,15 @@ def check_query(data: Any, *, field: str = "") -> Any:
     except ValidationError as exc:
         errors = exc.errors()
         where = _place(errors[0], data)
+        what = errors[0].get("msg", "")
+        if errors[0].get("type") == OUTSIDE_CALENDAR:
+            what = _("the days of a custom range are from %(first)s to %(last)s") % {
+                "first": FIRST_DAY.isoformat(),
+                "last": LAST_DAY.isoformat(),
+            }
         raise Invalid(
             _("The query is not valid: %(where)s: %(what)s")
-            % {"where": where or "kind", "what": errors[0].get("msg", "")},
+            % {"where": where or "kind", "what": what},
             field=".".join(part for part in (field, where or "kind") if part),
             data={
                 "errors": [{"loc": _place(e, data), "message": e.get("msg", "")} for e in errors]

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 # Property keys: letters (any script), digits, _ $ - and dots inside (a.b is one key).
 KEY = r"^[\w$][\w$.\-]{0,99}$"
@@ -96,6 +97,17 @@ Preset = Literal[
 ]  # fmt: skip
 
 
+# The days a custom range may have: the calendar both engines count in (ClickHouse's
+# DateTime64 and Date32 go from 1900 to 2299; events are from 1970 to 2100). Far inside
+# Python's years 1 to 9999, so the range widened to its zone's midnights, to whole weeks
+# or months, to the period before it (compare, lifecycle) or the periods after it
+# (retention) is still made of dates: 0001-01-01 in Beijing starts in the year 0.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2299, 12, 31)
+# The error type of a day outside them: the API says it in the user's language.
+OUTSIDE_CALENDAR = "date_range_calendar"
+
+
 class DateRange(Model):
     """Whole days in the workspace's time zone, both ends included."""
 
@@ -108,6 +120,12 @@ class DateRange(Model):
         if self.preset == "custom":
             if self.date_from is None or self.date_to is None:
                 raise ValueError("a custom range needs date_from and date_to")
+            if self.date_from < FIRST_DAY or self.date_to > LAST_DAY:
+                raise PydanticCustomError(
+                    OUTSIDE_CALENDAR,
+                    "the days of a custom range are from {first} to {last}",
+                    {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+                )
             if self.date_from > self.date_to:
                 raise ValueError("date_from is after date_to")
             if (self.date_to - self.date_from).days > 3 * 366:

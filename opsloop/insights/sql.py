@@ -26,6 +26,7 @@ from opsloop.insights.query import EventSelector, PropertyFilter
 # `properties`): the context fields ingestion keeps as columns.
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 OFFSET_STEP = dt.timedelta(hours=6)
 OFFSET_REACH = dt.timedelta(days=400)
 
@@ -111,16 +112,18 @@ class Dialect:
         raise NotImplementedError
 
     def int_div(self, a: str, b: str) -> str:
-        """Integer division rounded down (towards minus infinity)."""
+        """Integer division rounded down (towards minus infinity), `b` positive; exact
+        while |a| < 2**53 (a number the engine may divide as a double)."""
         raise NotImplementedError
 
     def offsets(self, n: int) -> str:
         """A table `k` of the integers 0..n-1, to CROSS JOIN."""
         raise NotImplementedError
 
-    def epoch_units(self, expr: str, offset_us: int, unit_us: int) -> str:
+    def epoch_units(self, expr: str, offset_us: int, unit_us: int, lowest_us: int) -> str:
         """Whole units (of `unit_us`) from the epoch to the timestamp `expr` moved by
-        `offset_us`."""
+        `offset_us`, rounded down (a time before the epoch is in a negative unit); `expr`
+        is known to be at least `lowest_us` microseconds from the epoch."""
         return self.int_div(f"{self.micros(expr)} + {int(offset_us)}", str(int(unit_us)))
 
     def survivors(self, ids: str) -> str:
@@ -196,9 +199,16 @@ class DuckDB(Dialect):
     def offsets(self, n: int) -> str:
         return f"(SELECT range AS k FROM range({int(n)}))"
 
-    def epoch_units(self, expr: str, offset_us: int, unit_us: int) -> str:
-        # Used inside a span after 1970 (Sql._by_offset): // (towards zero) rounds down.
-        return f"(({self.micros(expr)} + {int(offset_us)}) // {int(unit_us)})"
+    def epoch_units(self, expr: str, offset_us: int, unit_us: int, lowest_us: int) -> str:
+        # Integer // rounds towards zero, which is down only for a value that is not
+        # negative: one before the epoch (local time before 1970) is lifted by whole units
+        # until the lowest it can be is not, and the units are taken off after. Integers
+        # throughout: floor() of a double would not be exact to the microsecond.
+        offset, unit = int(offset_us), int(unit_us)
+        lift = max(0, -((int(lowest_us) + offset) // unit))
+        if not lift:
+            return f"(({self.micros(expr)} + {offset}) // {unit})"
+        return f"((({self.micros(expr)} + {offset + lift * unit}) // {unit}) - {lift})"
 
     def survivors(self, ids: str) -> str:
         return (
@@ -224,13 +234,15 @@ class ClickHouse(Dialect):
         return "{" + f"{name}:{kind}" + "}"
 
     def local_date(self, expr: str, tz: str) -> str:
-        return f"toDate({expr}, '{tz}')"
+        # Date32 (1900 to 2299): a Date starts on 1970-01-01 and wraps around before it,
+        # so a local day before 1970 (an early 1970 event west of UTC) would be in 2149.
+        return f"toDate32({expr}, '{tz}')"
 
     def local_hour(self, expr: str, tz: str) -> str:
         return f"toHour({expr}, '{tz}')"
 
     def days_since(self, day: dt.date, expr: str) -> str:
-        return f"dateDiff('day', toDate('{day.isoformat()}'), {expr})"
+        return f"dateDiff('day', toDate32('{day.isoformat()}'), {expr})"
 
     def month_number(self, expr: str) -> str:
         return f"(toYear({expr}) * 12 + toMonth({expr}) - 1)"
@@ -341,6 +353,9 @@ class Sql:
     # The earliest moment the statement reads (some look before the range): the event
     # files to open start there.
     earliest: dt.datetime | None = None
+    # Set when the statement reads every event before the range's end, however early
+    # (first-time retention looks for a person's first event ever): no files left out.
+    reads_all: bool = False
 
     def __post_init__(self) -> None:
         check_time_zone(self.tz)
@@ -368,7 +383,14 @@ class Sql:
     def timestamp(self, moment: dt.datetime) -> str:
         return self.dialect.timestamp(self, moment)
 
-    def in_range(self, column: str = "timestamp", since: dt.datetime | None = None) -> str:
+    def in_range(
+        self, column: str = "timestamp", since: dt.datetime | None = None, *, ever: bool = False
+    ) -> str:
+        """The condition of a time in the range (from `since` when given; with `ever`, any
+        time before the range's end)."""
+        if ever:
+            self.reads_all = True
+            return f"{column} < {self.timestamp(self.end)}"
         start = since or self.start
         self.earliest = start if self.earliest is None else min(self.earliest, start)
         return f"{column} >= {self.timestamp(start)} AND {column} < {self.timestamp(self.end)}"
@@ -424,7 +446,8 @@ class Sql:
         every timestamp is known to lie in the span (events read from `since` to the
         range's end), no test is needed."""
         lo, hi, offset = constant_offset(self.tz, self.start, self.end)
-        fast = f"{self.dialect.epoch_units(expr, offset, unit_us)} - {base}"
+        lowest = (lo - EPOCH) // dt.timedelta(microseconds=1)
+        fast = f"{self.dialect.epoch_units(expr, offset, unit_us, lowest)} - {base}"
         if since is not None and lo <= since and self.end <= hi:
             return f"({fast})"
         inside = f"{expr} >= {self.timestamp(lo)} AND {expr} < {self.timestamp(hi)}"
@@ -482,13 +505,19 @@ class Sql:
         return [f"e.person_id IN ({self.dialect.survivors(ids)})"]
 
     def events_from(
-        self, where: list[str], columns: str = "e.*", since: dt.datetime | None = None
+        self,
+        where: list[str],
+        columns: str = "e.*",
+        since: dt.datetime | None = None,
+        *,
+        ever: bool = False,
     ) -> str:
-        """Events of the range (from `since` when given) that meet every condition, the
-        person joined when a condition needs it. Call after building `where`, so
-        person_join is known."""
+        """Events of the range (from `since` when given; with `ever`, every event before
+        the range's end) that meet every condition, the person joined when a condition
+        needs it. Call after building `where`, so person_join is known."""
         join = " LEFT JOIN persons p ON p.person_id = e.person_id" if self.person_join else ""
-        conditions = " AND ".join([self.in_range("e.timestamp", since), *where, *self._cohort()])
+        within = self.in_range("e.timestamp", since, ever=ever)
+        conditions = " AND ".join([within, *where, *self._cohort()])
         return f"SELECT {columns} FROM events e{join} WHERE {conditions}"
 
 

@@ -146,6 +146,46 @@ def test_a_bad_query_gets_a_400_naming_what_is_wrong(api, workspace, body, where
     assert where in answer.json()["message"]
 
 
+@pytest.mark.parametrize(
+    ("kind", "first", "last"),
+    [
+        ("trends", "0001-01-01", "0001-01-03"),  # Beijing's midnight of it is in the year 0
+        ("trends", "9999-12-29", "9999-12-31"),  # its end is 10000-01-01
+        ("retention", "9999-12-01", "9999-12-10"),  # its weeks and periods reach past 9999
+        ("lifecycle", "0001-01-08", "0001-01-14"),  # the week before it starts in the year 0
+        ("funnel", "1899-12-31", "1900-01-02"),
+        ("stickiness", "2299-12-31", "2300-01-01"),
+    ],
+)
+def test_a_custom_range_outside_the_calendar_is_a_400_not_a_500(api, workspace, kind, first, last):
+    query = {
+        **EXAMPLES[kind]["value"],
+        "date_range": {"preset": "custom", "date_from": first, "date_to": last},
+    }
+    if kind in ("lifecycle", "retention"):
+        query[{"lifecycle": "interval", "retention": "period"}[kind]] = "week"
+    answer = api.post(f"{API}/query", query)
+    assert answer.status_code == 400, answer.content
+    body = answer.json()
+    assert (body["code"], body["field"]) == ("invalid", "date_range"), body
+    assert "date_range" in body["message"], body
+    assert "1900-01-01" in body["message"] and "2299-12-31" in body["message"], body
+    persons = api.post(f"{API}/persons", {"query": query, "selection": {}})
+    assert persons.status_code == 400, persons.content
+    assert persons.json()["field"] == "query.date_range"
+
+
+def test_a_custom_range_on_the_calendars_first_and_last_days_runs(api, workspace):
+    for first, last in (("1900-01-01", "1900-01-07"), ("2299-12-25", "2299-12-31")):
+        query = {
+            **EXAMPLES["retention"]["value"],
+            "date_range": {"preset": "custom", "date_from": first, "date_to": last},
+        }
+        answer = api.post(f"{API}/query", query)
+        assert answer.status_code == 200, answer.content
+        assert answer.json()["first_day"] == first
+
+
 def test_a_selection_the_result_has_no_number_for_is_a_400(api, workspace):
     answer = api.post(f"{API}/persons", {"query": funnel(), "selection": {"step": 9}})
     assert answer.status_code == 400 and answer.json()["field"] == "selection"

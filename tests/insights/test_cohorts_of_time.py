@@ -54,6 +54,57 @@ def test_retention_first_time_cohorts_by_day(events, ask):
     assert rows(after)[0] == ("2026-03-02", [2, 2, 2, 1])
 
 
+def test_retention_first_time_means_first_ever_however_early(events, ask):
+    """A start event at the store's first moment (1970-01-01 00:00 UTC, 08:00 in Beijing)
+    or in 1999 is a person's first: a later one in the range does not make a cohort."""
+    e = events
+    e.add(1, "signup", "2026-03-02 10:00").add(1, "open", "2026-03-03 10:00")
+    e.add(2, "signup", "1970-01-01 08:00").add(2, "signup", "2026-03-02 11:00")
+    e.add(2, "open", "2026-03-03 11:00")
+    e.add(3, "signup", "1999-12-31 23:00").add(3, "signup", "2026-03-03 09:00")
+    e.save()
+    result = ask(retention(), today=MARCH_6)
+    assert rows(result) == [
+        ("2026-03-02", [1, 1, 0, 0]),
+        ("2026-03-03", [0, 0, 0, 0]),
+        ("2026-03-04", [0, 0, 0, None]),
+    ]
+    assert ask.persons(retention(), {"cohort": 0, "period": 0}) == [1]
+    # Recurring cohorts take every start of the range.
+    assert rows(ask(retention(cohort_type="recurring"), today=MARCH_6))[:2] == [
+        ("2026-03-02", [2, 2, 0, 0]),
+        ("2026-03-03", [1, 0, 0, 0]),
+    ]
+
+
+def test_retention_counts_returns_after_the_range_up_to_the_last_period_shown(events, ask):
+    """The range (03-02 to 03-04) bounds the cohorts, not the returns: the 03-02 cohort's
+    periods 1 to 3 run to 03-05, after the range, and count there. A return after a
+    cohort's last period shown counts for nothing, in either mode, though the 03-04
+    cohort's periods reach that day."""
+    e = events
+    e.add(1, "signup", "2026-03-02 10:00").add(1, "open", "2026-03-05 10:00")  # period 3
+    e.add(2, "signup", "2026-03-02 10:00").add(2, "open", "2026-03-06 10:00")  # period 4
+    e.add(3, "signup", "2026-03-02 10:00").add(3, "open", "2026-03-07 10:00")  # period 5
+    e.add(4, "signup", "2026-03-04 10:00").add(4, "open", "2026-03-07 10:00")  # period 3
+    e.add(5, "signup", "2026-03-04 10:00").add(5, "open", "2026-03-08 10:00")  # not read
+    e.save()
+    today = dt.date(2026, 3, 10)
+    assert rows(ask(retention(), today=today)) == [
+        ("2026-03-02", [3, 0, 0, 1]),
+        ("2026-03-03", [0, 0, 0, 0]),
+        ("2026-03-04", [2, 0, 0, 1]),
+    ]
+    after = retention(mode="on_or_after")
+    assert rows(ask(after, today=today)) == [
+        ("2026-03-02", [3, 1, 1, 1]),
+        ("2026-03-03", [0, 0, 0, 0]),
+        ("2026-03-04", [2, 1, 1, 1]),
+    ]
+    assert ask.persons(after, {"cohort": 0, "period": 1}, today=today) == [1]
+    assert ask.persons(after, {"cohort": 2, "period": 2}, today=today) == [4]
+
+
 def test_retention_by_week_starts_on_monday(events, ask):
     e = events
     e.add(1, "signup", "2026-03-08 22:00")  # Sunday: the week of 03-02

@@ -1,5 +1,5 @@
-"""The known answers of tests/insights (trends, funnels, cohorts of time) on PostgreSQL
-too, through opsloop/insights/postgres.py, the dialect the insights benchmark compares
+"""The known answers of tests/insights (trends, funnels, cohorts of time, the calendar's
+edges) on PostgreSQL too, through opsloop/insights/postgres.py, the dialect the insights benchmark compares
 with: a throwaway server (scripts/with_postgres.py's), skipped where the machine has no
 PostgreSQL server binaries."""
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.insights import test_cohorts_of_time, test_funnels, test_trends
+from tests.insights import test_calendar_edges, test_cohorts_of_time, test_funnels, test_trends
 from tests.insights.test_trends import shop  # noqa: F401  (a fixture of the trends tests)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ HAS_SERVER = bool(list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))) or boo
 )
 
 # The same tests, collected here again with the `store` fixture below.
-for _module in (test_trends, test_funnels, test_cohorts_of_time):
+for _module in (test_trends, test_funnels, test_cohorts_of_time, test_calendar_edges):
     for _name in dir(_module):
         if _name.startswith("test_"):
             globals()[_name] = getattr(_module, _name)

@@ -34,9 +34,11 @@ OTHER = "$other"
 # Events in (time, step) order as one integer: time in microseconds * ORDER_SCALE + the
 # first step the event matches (at most 20 steps).
 ORDER_SCALE = 32
-# A level and a start time as one integer (level * LEVEL_SCALE + microseconds; 2**52
-# microseconds is past the year 2100).
-LEVEL_SCALE = 1 << 52
+# A level and a start time as one integer, level * LEVEL_SCALE + microseconds from the
+# epoch, so that one max() finds the highest level and, at it, the latest start. That
+# needs |microseconds| < LEVEL_SCALE / 2 (2**57: the years -2597 to 6537, the store takes
+# 1970 to 2100), and 19 * LEVEL_SCALE + that (at most 20 steps) within 63 bits.
+LEVEL_SCALE = 1 << 58
 
 
 def run(q: FunnelQuery, plan: Plan) -> dict[str, Any]:
@@ -284,17 +286,22 @@ def _ordered_by_levels(q: FunnelQuery, ctx: Sql, rows: str) -> tuple[list[str], 
             f"AS s FROM ({both}) AS u) AS v "
             f"WHERE target = 1 AND s IS NOT NULL AND ts - s <= {w})"
         )
-    # Per person the highest level and, at it, the latest start, as one number.
+    # Per person the highest level and, at it, the latest start, as one number. The start
+    # comes back as the key less the level's part, in integers: no division, which would
+    # round a start before 1970 into the level below, and no double, which is not exact
+    # this far out.
     keyed = " UNION ALL ".join(
-        ["SELECT person_id, st AS key, ts, bd, 1 AS step1 FROM r0"]
-        + [f"SELECT person_id, {j * LEVEL_SCALE} + st, ts, '', 0 FROM r{j}" for j in range(1, k)]
+        ["SELECT person_id, 0 AS lvl, st AS key, ts, bd, 1 AS step1 FROM r0"]
+        + [
+            f"SELECT person_id, {j}, {j * LEVEL_SCALE} + st, ts, '', 0 FROM r{j}"
+            for j in range(1, k)
+        ]
     )
-    lvl = d.int_div("key", str(LEVEL_SCALE))
     touch = _first_touch(q, ctx, "step1 = 1")
     ctes.append(
-        f"pl AS {m}(SELECT person_id, {lvl} AS lvl, key - {lvl} * {LEVEL_SCALE} AS st, bd FROM "
-        f"(SELECT person_id, max(key) AS key, {touch} AS bd FROM ({keyed}) AS u "
-        "GROUP BY person_id) AS g)"
+        f"pl AS {m}(SELECT person_id, lvl, key - lvl * {LEVEL_SCALE} AS st, bd FROM "
+        f"(SELECT person_id, max(lvl) AS lvl, max(key) AS key, {touch} AS bd FROM ({keyed}) "
+        "AS u GROUP BY person_id) AS g)"
     )
     # The path's step times: the earliest events carrying its start (t0 is the start).
     later = " UNION ALL ".join(f"SELECT person_id, {j} AS j, st, ts FROM r{j}" for j in range(1, k))

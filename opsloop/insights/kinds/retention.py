@@ -14,9 +14,6 @@ from opsloop.insights.plan import Plan, as_int
 from opsloop.insights.query import RetentionQuery
 from opsloop.insights.sql import Sql
 
-# first_time cohorts look at every start event ever stored, not only the range's.
-EVER = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
 
 def run(q: RetentionQuery, plan: Plan) -> dict[str, Any]:
     first, last = q.date_range.days(plan.today)
@@ -80,7 +77,9 @@ def persons_sql(q: RetentionQuery, plan: Plan, selection: dict[str, Any]) -> tup
     if n == 0:
         return ctx, f"SELECT DISTINCT person_id FROM ({starts}) AS s WHERE s.c = {c}"
     returns = _returns(q, ctx)
-    test = f"r.r = s.c + {n}" if q.mode == "on" else f"r.r >= s.c + {n}"
+    test = f"r.r = s.c + {n}"
+    if q.mode == "on_or_after":
+        test = f"r.r >= s.c + {n} AND r.r <= s.c + {q.periods}"
     return ctx, (
         f"SELECT DISTINCT s.person_id FROM ({starts}) AS s JOIN ({returns}) AS r "
         f"ON r.person_id = s.person_id WHERE s.c = {c} AND {test}"
@@ -88,7 +87,9 @@ def persons_sql(q: RetentionQuery, plan: Plan, selection: dict[str, Any]) -> tup
 
 
 def _returns_until(q: RetentionQuery, first: dt.date, last: dt.date, today: dt.date) -> dt.date:
-    """Returns are read up to the last period shown of the last cohort, or today."""
+    """Returns are read up to the last period shown of the last cohort, or today: past the
+    range's end, which bounds the cohorts, not their returns. Each cohort counts its own
+    up to its last period shown (_statement)."""
     cohorts = len(bucket_starts(first, last, q.period))
     return min(today, period_days(first, q.period, cohorts - 1 + q.periods)[1])
 
@@ -102,7 +103,7 @@ def _starts(q: RetentionQuery, ctx: Sql, last: dt.date) -> str:
             ctx.events_from(
                 [ctx.selects(q.start), *filters],
                 "e.person_id AS person_id, min(e.timestamp) AS t",
-                since=EVER,
+                ever=True,  # the first ever, however early: no floor
             )
             + " GROUP BY e.person_id"
         )
@@ -136,15 +137,15 @@ def _statement(q: RetentionQuery, ctx: Sql, last: dt.date) -> str:
             f"WHERE r.r > s.c AND r.r <= s.c + {q.periods} GROUP BY s.c, r.r - s.c"
         )
     else:
-        # On or after: each person once, at the furthest period they came back in.
+        # On or after: each person once, at the furthest period they came back in, of
+        # the periods shown (a later return counts for none: it is not shown).
         far = (
             f"SELECT s.person_id AS person_id, s.c AS c, max(r.r) - s.c AS far "
             f"FROM ({starts}) AS s JOIN ({returns}) AS r ON r.person_id = s.person_id "
-            f"WHERE r.r > s.c GROUP BY s.person_id, s.c"
+            f"WHERE r.r > s.c AND r.r <= s.c + {q.periods} GROUP BY s.person_id, s.c"
         )
         back = (
-            f"SELECT 'back' AS kind, c, least(far, {q.periods}) AS n, count(*) AS v "
-            f"FROM ({far}) AS f GROUP BY c, least(far, {q.periods})"
+            f"SELECT 'back' AS kind, c, far AS n, count(*) AS v FROM ({far}) AS f GROUP BY c, far"
         )
     sizes = (
         f"SELECT 'size' AS kind, c, 0 AS n, count(DISTINCT person_id) AS v "
