@@ -23,7 +23,7 @@ from opsloop.capacity import actions as capacity_actions
 from opsloop.capacity.schemas import SkillIn, SkillPatch, TimeEntryIn, TimeEntryPatch
 from opsloop.collab import actions as collab_actions
 from opsloop.core import actions as core_actions
-from opsloop.core.errors import Forbidden
+from opsloop.core.errors import Conflict, Forbidden
 from opsloop.core.models import AuditLog, Membership, Role, User, Workspace
 from opsloop.dashboards import actions as dashboard_actions
 from opsloop.events import actions as event_actions
@@ -33,6 +33,14 @@ from opsloop.files.models import Folder
 from opsloop.files.queries import Place
 from opsloop.files.schemas import FilePatch, FolderIn, FolderPatch
 from opsloop.goals import actions as goal_actions
+from opsloop.goals.schemas import (
+    KeyResultIn,
+    KeyResultPatch,
+    KpiIn,
+    KpiPatch,
+    ObjectiveIn,
+    ObjectivePatch,
+)
 from opsloop.insights import actions as insight_actions
 from opsloop.meetings import actions as meeting_actions
 from opsloop.meetings.schemas import (
@@ -109,12 +117,13 @@ def _meeting(w: World) -> Any:
 
 
 def _kpi(w: World) -> Any:
-    return goal_actions.do_create_kpi(actor=w.actor, name="完成数", source="manual")
+    return goal_actions.do_create_kpi(actor=w.actor, data=KpiIn(name="完成数", source="manual"))
 
 
 def _objective(w: World) -> Any:
     return goal_actions.do_create_objective(
-        actor=w.actor, title="Q4 增长", start_date="2026-10-01", period_kind="quarter"
+        actor=w.actor,
+        data=ObjectiveIn(title="Q4 增长", start_date=dt.date(2026, 10, 1), period_kind="quarter"),
     )
 
 
@@ -255,13 +264,13 @@ CASES: dict[str, Case] = {
         first=lambda w, k: goal_actions.do_update_kpi(
             actor=w.actor,
             kpi=k,
-            changes={"source": "work", "definition": {"measure": "items_done"}},
+            data=KpiPatch(source="work", definition={"measure": "items_done"}),
         ),
         # Sent alone, the definition is of the source the KPI has now: the work.
         second=lambda w, k: goal_actions.do_update_kpi(
             actor=w.actor,
             kpi=k,
-            changes={"definition": {"measure": "items_done", "project_ids": [w.project.pk]}},
+            data=KpiPatch(definition={"measure": "items_done", "project_ids": [w.project.pk]}),
         ),
         seen=lambda w, k: (
             k.source,
@@ -273,10 +282,10 @@ CASES: dict[str, Case] = {
     "goals.objective": Case(
         make=_objective,
         first=lambda w, o: goal_actions.do_update_objective(
-            actor=w.actor, objective=o, changes={"description": "公众号与小红书"}
+            actor=w.actor, objective=o, data=ObjectivePatch(description="公众号与小红书")
         ),
         second=lambda w, o: goal_actions.do_update_objective(
-            actor=w.actor, objective=o, changes={"title": "Q4 涨粉"}
+            actor=w.actor, objective=o, data=ObjectivePatch(title="Q4 涨粉")
         ),
         seen=lambda w, o: (o.title, o.description),
         wanted=("Q4 涨粉", "公众号与小红书"),
@@ -285,15 +294,13 @@ CASES: dict[str, Case] = {
         make=lambda w: goal_actions.do_add_key_result(
             actor=w.actor,
             objective=_objective(w),
-            title="完成 50 项",
-            kpi_id=_kpi(w).pk,
-            target_value=50,
-        ),  # fmt: skip
+            data=KeyResultIn(title="完成 50 项", kpi_id=_kpi(w).pk, target_value=50),
+        ),
         first=lambda w, kr: goal_actions.do_update_key_result(
-            actor=w.actor, key_result=kr, changes={"weight": 2}
+            actor=w.actor, key_result=kr, data=KeyResultPatch(weight=2)
         ),
         second=lambda w, kr: goal_actions.do_update_key_result(
-            actor=w.actor, key_result=kr, changes={"title": "完成 60 项"}
+            actor=w.actor, key_result=kr, data=KeyResultPatch(title="完成 60 项")
         ),
         seen=lambda w, kr: (kr.title, kr.weight),
         wanted=("完成 60 项", 2.0),
@@ -516,6 +523,40 @@ def test_a_stale_copy_cannot_demote_an_owner_it_took_for_a_member(owner, workspa
     with pytest.raises(Forbidden):
         core_actions.do_change_role(actor=admin, member=stale, role=Role.GUEST)
     assert Membership.objects.get(pk=stale.pk).role == Role.OWNER
+
+
+def test_a_stale_copy_cannot_remove_the_last_owner_it_took_for_a_member(owner, workspace):
+    """lin's request to leave read lin as a member; since then lin has been made an owner
+    and the other owner has left, so lin is the last owner and may not go."""
+    lin = add_member(workspace, "lin", Role.MEMBER)
+    stale = Membership.objects.get(user=lin, workspace=workspace)
+    first = membership_of(owner, workspace)
+    core_actions.do_change_role(
+        actor=first, member=Membership.objects.get(pk=stale.pk), role=Role.OWNER
+    )
+    core_actions.do_remove_member(actor=first, member=first)
+
+    with pytest.raises(Conflict):
+        core_actions.do_remove_member(actor=stale, member=stale)
+    assert list(Membership.objects.filter(workspace=workspace).values_list("role", flat=True)) == [
+        Role.OWNER
+    ]
+
+
+def test_a_stale_copy_cannot_remove_an_owner_it_took_for_a_member(owner, workspace):
+    """An admin's request read lin as a member; lin has been made an owner since."""
+    lin = add_member(workspace, "lin", Role.MEMBER)
+    admin = membership_of(add_member(workspace, "admin", Role.ADMIN), workspace)
+    stale = Membership.objects.get(user=lin, workspace=workspace)
+    core_actions.do_change_role(
+        actor=membership_of(owner, workspace),
+        member=Membership.objects.get(pk=stale.pk),
+        role=Role.OWNER,
+    )
+
+    with pytest.raises(Forbidden):
+        core_actions.do_remove_member(actor=admin, member=stale)
+    assert Membership.objects.filter(pk=stale.pk, role=Role.OWNER).exists()
 
 
 # --- two requests at once, through the API, with real commits

@@ -331,15 +331,22 @@ def do_change_role(*, actor: Membership, member: Membership, role: str) -> Membe
 
 def do_remove_member(*, actor: Membership, member: Membership) -> None:
     leaving_self = actor.pk == member.pk
-    if not leaving_self:
-        if not actor.at_least(Role.ADMIN):
-            raise Forbidden(_("Only admins can manage members."))
-        if ROLE_RANK[Role(member.role)] > ROLE_RANK[Role(actor.role)]:
-            raise Forbidden(_("You cannot remove someone above you."))
-    if member.role == Role.OWNER and _owner_count(member.workspace) == 1:
-        raise Conflict(_("A workspace needs at least one owner."))
+    if not leaving_self and not actor.at_least(Role.ADMIN):
+        raise Forbidden(_("Only admins can manage members."))
     workspace, username = member.workspace, member.user.username
     with transaction.atomic():
+        # Removals queue here with role changes, so that two owners leaving (or removing
+        # each other) at once cannot both count the other as the owner who stays.
+        Workspace.objects.select_for_update().filter(pk=member.workspace_id).first()
+        # Checked against the role the member has now, not the one the request read.
+        try:
+            lock_current(member)
+        except Membership.DoesNotExist:
+            raise NotFound(_("No such member.")) from None
+        if not leaving_self and ROLE_RANK[Role(member.role)] > ROLE_RANK[Role(actor.role)]:
+            raise Forbidden(_("You cannot remove someone above you."))
+        if member.role == Role.OWNER and _owner_count(member.workspace) == 1:
+            raise Conflict(_("A workspace needs at least one owner."))
         # Leaving the workspace also leaves its projects.
         member.user.project_memberships.filter(project__workspace=workspace).delete()
         member.delete()

@@ -44,6 +44,7 @@ from opsloop.files.queries import Place
 from opsloop.files.schemas import FolderIn
 from opsloop.goals import actions as goal_actions
 from opsloop.goals.models import KpiValue
+from opsloop.goals.schemas import KeyResultIn, KpiIn, LinksIn, ObjectiveIn
 from opsloop.inbox.actions import do_cancel_pending_email
 from opsloop.insights.actions import do_save_insight
 from opsloop.insights.models import Insight
@@ -575,11 +576,13 @@ class _Loader:
             kpi = goal_actions.do_create_kpi(
                 actor=lead,
                 today=self.today,
-                name=spec["name"],
-                unit=spec["unit"],
-                source=spec["source"],
-                insight_id=insights[spec["insight"]].pk if "insight" in spec else None,
-                definition=definition,
+                data=KpiIn(
+                    name=spec["name"],
+                    unit=spec["unit"],
+                    source=spec["source"],
+                    insight_id=insights[spec["insight"]].pk if "insight" in spec else None,
+                    definition=definition,
+                ),
             )
             if "values" in spec:
                 grow = spec["values"]
@@ -595,10 +598,12 @@ class _Loader:
         for spec in data.OBJECTIVES:
             objective = goal_actions.do_create_objective(
                 actor=lead,
-                title=spec["title"],
-                start_date=quarter,
-                level="team" if spec.get("team") else "workspace",
-                team=spec.get("team", ""),
+                data=ObjectiveIn(
+                    title=spec["title"],
+                    start_date=quarter,
+                    level="team" if spec.get("team") else "workspace",
+                    team=spec.get("team", ""),
+                ),
             )
             for kr in spec["key_results"]:
                 kpi = kpis[kr["kpi"]]
@@ -611,17 +616,19 @@ class _Loader:
                 made = goal_actions.do_add_key_result(
                     actor=lead,
                     objective=objective,
-                    title=kr["title"],
-                    kpi_id=kpi.pk,
-                    start_value=round(first, 2),
-                    target_value=round(latest * kr["lift"], 2),
-                    weight=kr.get("weight", 1),
+                    data=KeyResultIn(
+                        title=kr["title"],
+                        kpi_id=kpi.pk,
+                        start_value=round(first, 2),
+                        target_value=round(latest * kr["lift"], 2),
+                        weight=kr.get("weight", 1),
+                    ),
                 )
                 if kr.get("projects"):
                     goal_actions.do_link_work(
                         actor=lead,
                         key_result=made,
-                        project_ids=[self.projects[k].pk for k in kr["projects"]],
+                        data=LinksIn(project_ids=[self.projects[k].pk for k in kr["projects"]]),
                     )
 
     @staticmethod

@@ -3,21 +3,37 @@ forecast and status (docs/goals.md)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
-from pydantic import Field, StringConstraints
+from ninja import Query, Router, Status
 
-from opsloop.core.errors import Invalid
 from opsloop.core.inputs import json_body, parse_input
 from opsloop.core.models import Membership
-from opsloop.core.schemas import ERROR_CODES, ErrorOut, Out, UserOut
+from opsloop.core.schemas import ERROR_CODES, ErrorOut
+from opsloop.files.uploads import is_multipart, uploaded_file
 from opsloop.goals import actions, queries
 from opsloop.goals.models import KeyResult, Kpi, Objective
 from opsloop.goals.queries import KeyResultReport, ObjectiveReport
+from opsloop.goals.schemas import (
+    AlertIn,
+    AlertOut,
+    KeyResultIn,
+    KeyResultPatch,
+    KpiIn,
+    KpiOut,
+    KpiPatch,
+    LinksIn,
+    ObjectiveIn,
+    ObjectiveOut,
+    ObjectivePatch,
+    ObjectivesQuery,
+    RecordedOut,
+    ValueOut,
+    ValuesIn,
+    ValuesQuery,
+)
 
 router = Router()
 ERRORS = {ERROR_CODES: ErrorOut}
@@ -27,77 +43,9 @@ KPI = KPIS + "/{kpi_id}"
 OBJECTIVES = "/workspaces/{slug}/objectives"
 OBJECTIVE = OBJECTIVES + "/{objective_id}"
 KEY_RESULT = "/workspaces/{slug}/key-results/{key_result_id}"
-Name = Annotated[str, StringConstraints(max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=5000)]
-Short = Annotated[str, StringConstraints(max_length=80)]
 
 
 # --- KPIs
-
-
-class KpiIn(Schema):
-    name: Name
-    source: str = Field(description="insight, manual (entered or imported) or work.")
-    insight_id: int | None = Field(None, description="source insight: the saved insight.")
-    definition: dict[str, Any] = Field(
-        default_factory=dict,
-        description='source insight: which number, e.g. {"series": 0} (trends), '
-        '{"measure": "conversion"} (funnel), {"period": 7} (retention); source work: '
-        '{"measure": "items_done", "project_ids": [..]} or '
-        '{"measure": "milestone_done_percent", "milestone_id": n}.',
-    )
-    unit: Short = ""
-    description: Text = ""
-    owner_id: int | None = None
-
-
-class KpiPatch(Schema):
-    name: Name | None = None
-    source: str | None = None
-    insight_id: int | None = None
-    definition: dict[str, Any] | None = None
-    unit: Short | None = None
-    description: Text | None = None
-    owner_id: int | None = None
-
-
-class KpiOut(Out):
-    id: int
-    name: str
-    description: str
-    unit: str
-    source: str
-    insight_id: int | None
-    definition: dict[str, Any]
-    version: int = Field(description="Raised by each change of where the values come from.")
-    owner: UserOut | None
-    computed_at: dt.datetime | None
-    stale: bool = Field(description="The last computation failed (error says why).")
-    error: str
-
-
-class ValueOut(Out):
-    day: dt.date
-    value: float
-    version: int = Field(description="The KPI's definition version the value was made under.")
-
-
-class ValueIn(Schema):
-    day: dt.date
-    value: float
-
-
-class ValuesIn(Schema):
-    values: list[ValueIn] = Field(description="A day given again replaces its value.")
-
-
-class ValuesQuery(Schema):
-    since: dt.date | None = None
-    until: dt.date | None = None
-
-
-class RecordedOut(Schema):
-    recorded: int
 
 
 @router.get(KPIS, response={200: list[KpiOut], **ERRORS}, summary="List KPIs", tags=GOALS,
@@ -117,7 +65,7 @@ def get_kpis(request: HttpRequest, slug: str) -> list:
 )
 def create_kpi(request: HttpRequest, slug: str, payload: KpiIn) -> Status[Kpi]:
     membership = queries.access_goals(request.auth, slug)
-    kpi = actions.do_create_kpi(actor=membership, **payload.model_dump())
+    kpi = actions.do_create_kpi(actor=membership, data=payload)
     return Status(201, kpi)
 
 
@@ -139,8 +87,7 @@ def get_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Kpi:
 def update_kpi(request: HttpRequest, slug: str, kpi_id: int, payload: KpiPatch) -> Kpi:
     membership = queries.access_goals(request.auth, slug)
     kpi = queries.get_kpi(membership.workspace, kpi_id)
-    changes = payload.model_dump(exclude_unset=True)
-    return actions.do_update_kpi(actor=membership, kpi=kpi, changes=changes)
+    return actions.do_update_kpi(actor=membership, kpi=kpi, data=payload)
 
 
 @router.delete(
@@ -182,16 +129,15 @@ def get_values(request: HttpRequest, slug: str, kpi_id: int, query: Query[Values
 def record_values(request: HttpRequest, slug: str, kpi_id: int) -> dict:
     membership = queries.access_goals(request.auth, slug)
     kpi = queries.get_kpi(membership.workspace, kpi_id)
-    if request.content_type.startswith("multipart/"):
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise Invalid(_("Send the file in the form field named file."), field="file")
-        if upload.size and upload.size > actions.MAX_IMPORT_BYTES:
-            raise Invalid(_("The file is larger than 2 MB."), field="file")
+    if is_multipart(request):
+        upload = uploaded_file(
+            request,
+            max_bytes=actions.MAX_IMPORT_BYTES,
+            missing=_("Send the file in the form field named file."),
+        )
         values = actions.parse_value_file(upload.name or "", upload.read())
     else:
-        data = parse_input(ValuesIn, json_body(request))
-        values = actions.check_values([v.model_dump(mode="json") for v in data.values])
+        values = actions.check_values(parse_input(ValuesIn, json_body(request)).values)
     return {"recorded": actions.do_record_kpi_values(actor=membership, kpi=kpi, values=values)}
 
 
@@ -211,37 +157,6 @@ def compute_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Kpi:
 
 
 # --- alerts
-
-
-class AlertIn(Schema):
-    kind: str = Field(description="below, change, forecast or weekday.")
-    threshold: float | None = Field(None, description="below: fires under this value.")
-    percent: float | None = Field(None, description="change: fires past this % day on day.")
-    weeks: int = Field(4, description="weekday: how many weeks of that weekday (3-12).")
-    z: float = Field(3, description="weekday: how many standard deviations away.")
-    create_item: bool = Field(False, description="Also make a work item in project_id.")
-    project_id: int | None = None
-
-
-class FiringOut(Out):
-    day: dt.date
-    value: float
-    numbers: dict[str, Any]
-    item_id: int | None
-
-
-class AlertOut(Out):
-    id: int
-    kind: str
-    threshold: float | None
-    percent: float | None
-    weeks: int
-    z: float
-    create_item: bool
-    project_id: int | None
-    enabled: bool
-    last_fired_on: dt.date | None
-    recent: list[FiringOut] = Field(description="Its last 10 firings, the latest first.")
 
 
 @router.get(
@@ -268,7 +183,7 @@ def get_alerts(request: HttpRequest, slug: str, kpi_id: int) -> list:
 def create_alert(request: HttpRequest, slug: str, kpi_id: int, payload: AlertIn) -> Status:
     membership = queries.access_goals(request.auth, slug)
     kpi = queries.get_kpi(membership.workspace, kpi_id)
-    rule = actions.do_create_alert_rule(actor=membership, kpi=kpi, **payload.model_dump())
+    rule = actions.do_create_alert_rule(actor=membership, kpi=kpi, data=payload)
     return Status(201, queries.list_alerts(kpi, rule_id=rule.pk)[0])
 
 
@@ -287,117 +202,6 @@ def delete_alert(request: HttpRequest, slug: str, kpi_id: int, alert_id: int) ->
 
 
 # --- objectives and key results
-
-
-class ObjectiveIn(Schema):
-    title: Name
-    description: Text = ""
-    period_kind: str = Field("quarter", description="quarter, month or custom.")
-    start_date: dt.date = Field(description="A quarter or month: any day of it.")
-    end_date: dt.date | None = Field(None, description="custom periods only.")
-    level: str = Field("workspace", description="workspace, team or project.")
-    team: Short = ""
-    project_id: int | None = None
-    owner_id: int | None = None
-
-
-class ObjectivePatch(Schema):
-    title: Name | None = None
-    description: Text | None = None
-    period_kind: str | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-    level: str | None = None
-    team: Short | None = None
-    project_id: int | None = None
-    owner_id: int | None = None
-
-
-class KeyResultIn(Schema):
-    title: Name
-    kpi_id: int
-    direction: str = Field("increase", description="increase, decrease or band.")
-    start_value: float | None = None
-    target_value: float | None = None
-    band_low: float | None = None
-    band_high: float | None = None
-    weight: float = 1
-    owner_id: int | None = None
-
-
-class KeyResultPatch(Schema):
-    title: Name | None = None
-    kpi_id: int | None = None
-    direction: str | None = None
-    start_value: float | None = None
-    target_value: float | None = None
-    band_low: float | None = None
-    band_high: float | None = None
-    weight: float | None = None
-    owner_id: int | None = None
-
-
-class LinksIn(Schema):
-    project_ids: list[int] | None = Field(None, description="Replaces the linked projects.")
-    item_refs: list[str] | None = Field(None, description="Replaces the linked items (D11-42).")
-
-
-class ForecastOut(Schema):
-    day: dt.date
-    value: float
-    low: float = Field(description="The 80% range's low end.")
-    high: float
-    points: int
-    slope_per_day: float
-
-
-class ProjectRef(Out):
-    id: int
-    key: str
-    name: str
-
-
-class KeyResultOut(Schema):
-    id: int
-    title: str
-    kpi: KpiOut
-    direction: str
-    start_value: float
-    target_value: float
-    band_low: float | None
-    band_high: float | None
-    weight: float
-    owner: UserOut | None
-    projects: list[ProjectRef]
-    current: float | None = Field(description="The KPI's latest value in the period.")
-    current_day: dt.date | None
-    progress: float | None = Field(description="0 to 1, from the start value to the target.")
-    forecast: ForecastOut | None
-    status: str = Field(description="on_track, at_risk, off_track or unknown.")
-    method: str = Field(description="How the status was reached, in words.")
-
-
-class ObjectiveOut(Schema):
-    id: int
-    title: str
-    description: str
-    level: str
-    team: str
-    project: ProjectRef | None
-    period_kind: str
-    start_date: dt.date
-    end_date: dt.date
-    owner: UserOut | None
-    progress: float | None = Field(description="Its key results' weighted progress, 0 to 1.")
-    status: str = Field(description="Its worst key result's status.")
-    elapsed: float = Field(description="The share of the period gone, 0 to 1.")
-    key_results: list[KeyResultOut]
-
-
-class ObjectivesQuery(Schema):
-    on: dt.date | None = Field(None, description="Only objectives whose period holds this day.")
-    level: str | None = None
-    project_id: int | None = None
 
 
 def _key_result_out(report: KeyResultReport, visible: set[int]) -> dict[str, Any]:
@@ -479,7 +283,7 @@ def get_objectives(request: HttpRequest, slug: str, query: Query[ObjectivesQuery
 )
 def create_objective(request: HttpRequest, slug: str, payload: ObjectiveIn) -> Status:
     membership = queries.access_goals(request.auth, slug)
-    objective = actions.do_create_objective(actor=membership, **payload.model_dump())
+    objective = actions.do_create_objective(actor=membership, data=payload)
     return Status(201, _one(membership, objective))
 
 
@@ -502,9 +306,7 @@ def update_objective(
 ) -> dict:
     membership = queries.access_goals(request.auth, slug)
     objective = queries.get_objective(membership, objective_id)
-    actions.do_update_objective(
-        actor=membership, objective=objective, changes=payload.model_dump(exclude_unset=True)
-    )
+    actions.do_update_objective(actor=membership, objective=objective, data=payload)
     return _one(membership, objective)
 
 
@@ -535,7 +337,7 @@ def add_key_result(
 ) -> Status:
     membership = queries.access_goals(request.auth, slug)
     objective = queries.get_objective(membership, objective_id)
-    actions.do_add_key_result(actor=membership, objective=objective, **payload.model_dump())
+    actions.do_add_key_result(actor=membership, objective=objective, data=payload)
     return Status(201, _one(membership, objective))
 
 
@@ -552,9 +354,7 @@ def update_key_result(
 ) -> dict:
     membership = queries.access_goals(request.auth, slug)
     key_result = queries.get_key_result(membership, key_result_id)
-    actions.do_update_key_result(
-        actor=membership, key_result=key_result, changes=payload.model_dump(exclude_unset=True)
-    )
+    actions.do_update_key_result(actor=membership, key_result=key_result, data=payload)
     return _one(membership, key_result.objective)
 
 
@@ -569,12 +369,7 @@ def update_key_result(
 def link_work(request: HttpRequest, slug: str, key_result_id: int, payload: LinksIn) -> dict:
     membership = queries.access_goals(request.auth, slug)
     key_result = queries.get_key_result(membership, key_result_id)
-    actions.do_link_work(
-        actor=membership,
-        key_result=key_result,
-        project_ids=payload.project_ids,
-        item_refs=payload.item_refs,
-    )
+    actions.do_link_work(actor=membership, key_result=key_result, data=payload)
     return _one(membership, key_result.objective)
 
 

@@ -13,10 +13,12 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from opsloop.core.errors import OpsloopError
+from opsloop.core.inputs import parse_input
 from opsloop.core.models import Membership
-from opsloop.core.pages import page, run_post
+from opsloop.core.pages import form_data, page, run_post
 from opsloop.goals import actions, campaign
 from opsloop.goals.campaign import ImpactReport
+from opsloop.goals.schemas import CampaignCohortsIn
 from opsloop.insights import queries as insight_queries
 from opsloop.work import queries as work_queries
 from opsloop.work.models import Project
@@ -31,11 +33,9 @@ def project_impact(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     membership, project = access.membership, access.project
 
     def post() -> HttpResponse:
+        values = form_data(request, blank_is_none=("target", "control"))
         actions.do_set_campaign_cohorts(
-            actor=membership,
-            project=project,
-            target=request.POST.get("target") or None,
-            control=request.POST.get("control") or None,
+            actor=membership, project=project, data=parse_input(CampaignCohortsIn, values)
         )
         messages.success(request, _("Cohorts saved."))
         return redirect("project_impact", slug, project.key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,8 +16,9 @@ from opsloop.events import queries as event_queries
 from opsloop.goals import measure
 from opsloop.goals.models import AlertFiring, AlertRule, KeyResult, Kpi, KpiValue, Objective
 from opsloop.insights.queries import local_today
+from opsloop.planning.models import Milestone
 from opsloop.work import queries as work_queries
-from opsloop.work.models import Item, StateGroup
+from opsloop.work.models import Item, Project, StateGroup
 
 
 def access_goals(user: User, slug: str) -> Membership:
@@ -92,6 +93,17 @@ def work_progress(project_ids: set[int]) -> dict[int, int]:
 
 def visible_project_ids(membership: Membership) -> set[int]:
     return set(work_queries.visible_projects(membership).values_list("pk", flat=True))
+
+
+def project_choices(membership: Membership) -> list[Project]:
+    """The projects the member sees, by name: what a form offers to pick from."""
+    return list(work_queries.visible_projects(membership).order_by("name"))
+
+
+def milestone_choices(membership: Membership) -> list[Milestone]:
+    """The milestones of the projects the member sees: what a KPI of the work may measure."""
+    visible = work_queries.visible_projects(membership)
+    return list(Milestone.objects.filter(project__in=visible).select_related("project"))
 
 
 def list_objectives(
@@ -236,6 +248,35 @@ def _report(
         status=measure.worst([r.status for r in reports]),
         key_results=reports,
     )
+
+
+@dataclass(frozen=True)
+class LinkedWork:
+    """The work linked to an objective's key results, as far as the member sees it."""
+
+    projects: dict[int, list[Project]]  # by key result
+    items: dict[int, list[Item]]  # by key result
+    milestones: list[Milestone]  # of the linked projects, within the period, by date
+
+
+def linked_work(membership: Membership, report: ObjectiveReport) -> LinkedWork:
+    """The projects and items linked to each key result that the member sees, and the
+    milestones of those projects within the objective's period (three queries)."""
+    visible = visible_project_ids(membership)
+    key_results = [r.key_result for r in report.key_results]
+    prefetch_related_objects(
+        key_results, Prefetch("items", queryset=Item.objects.select_related("project", "state"))
+    )
+    projects = {kr.pk: [p for p in kr.projects.all() if p.pk in visible] for kr in key_results}
+    items = {kr.pk: [i for i in kr.items.all() if i.project_id in visible] for kr in key_results}
+    objective = report.objective
+    milestones = (
+        Milestone.objects.filter(project_id__in={p.pk for ps in projects.values() for p in ps})
+        .filter(date__gte=objective.start_date, date__lte=objective.end_date)
+        .select_related("project")
+        .order_by("date")
+    )
+    return LinkedWork(projects=projects, items=items, milestones=list(milestones))
 
 
 STATUS_LABELS = {

@@ -16,19 +16,26 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from opsloop.core.errors import Invalid, OpsloopError
+from opsloop.core.inputs import parse_input
 from opsloop.core.models import Membership
-from opsloop.core.pages import int_param, page, run_post
+from opsloop.core.pages import form_data, int_param, page, run_post
+from opsloop.files.uploads import uploaded_file
 from opsloop.goals import actions, queries
 from opsloop.goals.models import AlertKind, Direction, KpiSource, Level, PeriodKind
 from opsloop.goals.queries import KeyResultReport
+from opsloop.goals.schemas import AlertIn, KeyResultIn, KpiIn, LinksIn, ObjectiveIn, ValueIn
 from opsloop.insights import queries as insight_queries
-from opsloop.planning.models import Milestone
-from opsloop.work import queries as work_queries
 
 DIRECTIONS = Direction.choices
 SOURCES = KpiSource.choices
 LEVELS = Level.choices
 PERIODS = PeriodKind.choices
+# The fields of each form that may be left blank: the schema's default applies.
+OBJECTIVE_OPTIONAL = ("period_kind", "start_date", "end_date", "level", "project_id")
+KEY_RESULT_OPTIONAL = (
+    "kpi_id", "direction", "start_value", "target_value", "band_low", "band_high", "weight",
+)  # fmt: skip
+ALERT_OPTIONAL = ("threshold", "percent", "weeks", "z", "project_id")
 
 
 def _day_param(value: str | None) -> dt.date | None:
@@ -36,6 +43,13 @@ def _day_param(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def _form(request: HttpRequest, *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The posted form as a schema's input: an optional field left blank is left out, so
+    the schema's default applies, as when an API client leaves it out."""
+    data = form_data(request, blank_is_none=optional)
+    return {k: v for k, v in data.items() if not (k in optional and v is None)}
 
 
 @login_required
@@ -50,16 +64,10 @@ def goals(request: HttpRequest, slug: str) -> HttpResponse:
     shown_all = request.GET.get("all") == "1"
 
     def post() -> HttpResponse:
+        # A period starts today unless the form says otherwise.
+        values = {"start_date": today, **_form(request, optional=OBJECTIVE_OPTIONAL)}
         objective = actions.do_create_objective(
-            actor=membership,
-            title=request.POST.get("title", ""),
-            period_kind=request.POST.get("period_kind", PeriodKind.QUARTER),
-            start_date=request.POST.get("start_date") or today.isoformat(),
-            end_date=request.POST.get("end_date") or None,
-            level=request.POST.get("level", Level.WORKSPACE),
-            team=request.POST.get("team", ""),
-            project_id=request.POST.get("project_id") or None,
-            description=request.POST.get("description", ""),
+            actor=membership, data=parse_input(ObjectiveIn, values)
         )
         messages.success(request, _("Objective set."))
         return redirect("goal", slug, objective.pk)
@@ -82,7 +90,7 @@ def goals(request: HttpRequest, slug: str) -> HttpResponse:
         "posted": request.POST if error else {},
         "levels": LEVELS,
         "periods": PERIODS,
-        "projects": work_queries.visible_projects(membership).order_by("name"),
+        "projects": queries.project_choices(membership),
         "statuses": queries.STATUS_LABELS,
     }
     return TemplateResponse(
@@ -102,30 +110,13 @@ def goal(request: HttpRequest, slug: str, objective_id: int) -> HttpResponse:
     if response is not None:
         return response
     report = queries.report_objectives([objective])[0]
-    visible = queries.visible_project_ids(membership)
-    linked = {
-        r.key_result.pk: [p for p in r.key_result.projects.all() if p.pk in visible]
-        for r in report.key_results
-    }
-    milestones = list(
-        Milestone.objects.filter(project_id__in={p.pk for ps in linked.values() for p in ps})
-        .filter(date__gte=objective.start_date, date__lte=objective.end_date)
-        .select_related("project")
-        .order_by("date")
-    )
-    items = {
-        r.key_result.pk: [
-            i
-            for i in r.key_result.items.select_related("project", "state")
-            if i.project_id in visible
-        ]
-        for r in report.key_results
-    }
+    work = queries.linked_work(membership, report)
+    linked = work.projects
     charts = {
         r.key_result.pk: _chart(
             r,
             objective.end_date,
-            [m for m in milestones if m.project in linked[r.key_result.pk]],
+            [m for m in work.milestones if m.project in linked[r.key_result.pk]],
             linked[r.key_result.pk],
         )
         for r in report.key_results
@@ -139,11 +130,11 @@ def goal(request: HttpRequest, slug: str, objective_id: int) -> HttpResponse:
         "objective": objective,
         "linked": linked,
         "done": done,
-        "items": items,
+        "items": work.items,
         "charts": charts,
-        "milestones": milestones,
+        "milestones": work.milestones,
         "kpis": queries.list_kpis(workspace),
-        "projects": work_queries.visible_projects(membership).order_by("name"),
+        "projects": queries.project_choices(membership),
         "directions": DIRECTIONS,
         "error": error,
         "posted": request.POST if error else {},
@@ -160,18 +151,8 @@ def _post_goal(request: HttpRequest, membership: Membership, objective: Any) -> 
     slug = membership.workspace.slug
     here = reverse("goal", args=[slug, objective.pk])
     if op == "add_key_result":
-        actions.do_add_key_result(
-            actor=membership,
-            objective=objective,
-            title=request.POST.get("title", ""),
-            kpi_id=request.POST.get("kpi_id") or None,
-            direction=request.POST.get("direction", Direction.INCREASE),
-            start_value=request.POST.get("start_value") or None,
-            target_value=request.POST.get("target_value") or None,
-            band_low=request.POST.get("band_low") or None,
-            band_high=request.POST.get("band_high") or None,
-            weight=request.POST.get("weight") or 1,
-        )
+        data = parse_input(KeyResultIn, _form(request, optional=KEY_RESULT_OPTIONAL))
+        actions.do_add_key_result(actor=membership, objective=objective, data=data)
         messages.success(request, _("Key result added."))
         return redirect(here)
     if op == "delete":
@@ -182,12 +163,8 @@ def _post_goal(request: HttpRequest, membership: Membership, objective: Any) -> 
     if key_result.objective_id != objective.pk:
         raise Invalid(_("Unknown operation."))
     if op == "link":
-        refs = [r.strip() for r in request.POST.get("item_refs", "").replace("，", ",").split(",")]
         actions.do_link_work(
-            actor=membership,
-            key_result=key_result,
-            project_ids=request.POST.getlist("project_ids"),
-            item_refs=[r for r in refs if r],
+            actor=membership, key_result=key_result, data=parse_input(LinksIn, _links(request))
         )
         messages.success(request, _("Linked work saved."))
         return redirect(f"{here}#kr-{key_result.pk}")
@@ -196,6 +173,16 @@ def _post_goal(request: HttpRequest, membership: Membership, objective: Any) -> 
         messages.success(request, _("Key result deleted."))
         return redirect(here)
     raise Invalid(_("Unknown operation."))
+
+
+def _links(request: HttpRequest) -> dict[str, Any]:
+    """LinksIn from the form: the projects picked, and the items' refs typed in one
+    field, separated by commas (a Chinese comma too)."""
+    refs = request.POST.get("item_refs", "").replace("，", ",").split(",")
+    return {
+        "project_ids": [p for p in request.POST.getlist("project_ids") if p != ""],
+        "item_refs": [r.strip() for r in refs if r.strip()],
+    }
 
 
 def _may_change(membership: Membership, *owners: int | None) -> bool:
@@ -262,10 +249,8 @@ def kpis(request: HttpRequest, slug: str) -> HttpResponse:
         "kpis": [(k, latest.get(k.pk), queries.list_alerts(k)) for k in listed],
         "alert_kinds": AlertKind.choices,
         "insights": insight_queries.list_insights(workspace, limit=200),
-        "projects": work_queries.visible_projects(membership).order_by("name"),
-        "milestones": Milestone.objects.filter(
-            project__in=work_queries.visible_projects(membership)
-        ).select_related("project"),
+        "projects": queries.project_choices(membership),
+        "milestones": queries.milestone_choices(membership),
         "sources": SOURCES,
         "error": error,
         "posted": request.POST if error else {},
@@ -280,24 +265,7 @@ def _post_kpis(request: HttpRequest, membership: Membership) -> HttpResponse:
     op = request.POST.get("op", "")
     here = reverse("kpis", args=[membership.workspace.slug])
     if op == "create":
-        source = request.POST.get("source", KpiSource.MANUAL)
-        definition: dict[str, Any] = {}
-        if source == KpiSource.INSIGHT:
-            definition = _pick(request)
-        elif source == KpiSource.WORK:
-            definition = {"measure": request.POST.get("measure", "items_done")}
-            if definition["measure"] == "milestone_done_percent":
-                definition["milestone_id"] = request.POST.get("milestone_id")
-            else:
-                definition["project_ids"] = request.POST.getlist("project_ids")
-        kpi = actions.do_create_kpi(
-            actor=membership,
-            name=request.POST.get("name", ""),
-            source=source,
-            insight_id=request.POST.get("insight_id") or None,
-            definition=definition,
-            unit=request.POST.get("unit", ""),
-        )
+        kpi = actions.do_create_kpi(actor=membership, data=parse_input(KpiIn, _kpi_form(request)))
         if kpi.stale:
             messages.warning(
                 request, _("KPI saved, but computing it failed: %(error)s") % {"error": kpi.error}
@@ -307,32 +275,24 @@ def _post_kpis(request: HttpRequest, membership: Membership) -> HttpResponse:
         return redirect(f"{here}#kpi-{kpi.pk}")
     kpi = queries.get_kpi(membership.workspace, int_param(request.POST.get("kpi")))
     if op == "value":
-        values = actions.check_values(
-            [{"day": request.POST.get("day"), "value": request.POST.get("value")}]
+        value = parse_input(ValueIn, _form(request, optional=("day", "value")))
+        actions.do_record_kpi_values(
+            actor=membership, kpi=kpi, values=actions.check_values([value])
         )
-        actions.do_record_kpi_values(actor=membership, kpi=kpi, values=values)
         messages.success(request, _("Value recorded."))
     elif op == "import":
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise Invalid(_("Choose a CSV or Excel file."), field="file")
-        if upload.size and upload.size > actions.MAX_IMPORT_BYTES:
-            raise Invalid(_("The file is larger than 2 MB."), field="file")
+        upload = uploaded_file(
+            request,
+            max_bytes=actions.MAX_IMPORT_BYTES,
+            missing=_("Choose a CSV or Excel file."),
+        )
         values = actions.parse_value_file(upload.name or "", upload.read())
         n = actions.do_record_kpi_values(actor=membership, kpi=kpi, values=values)
         messages.success(request, _("%(n)d values imported.") % {"n": n})
     elif op == "alert":
-        actions.do_create_alert_rule(
-            actor=membership,
-            kpi=kpi,
-            kind=request.POST.get("kind", ""),
-            threshold=request.POST.get("threshold") or None,
-            percent=request.POST.get("percent") or None,
-            weeks=request.POST.get("weeks") or 4,
-            z=request.POST.get("z") or 3,
-            create_item=request.POST.get("create_item") == "1",
-            project_id=request.POST.get("project_id") or None,
-        )
+        data = _form(request, optional=ALERT_OPTIONAL)
+        data["create_item"] = request.POST.get("create_item") == "1"
+        actions.do_create_alert_rule(actor=membership, kpi=kpi, data=parse_input(AlertIn, data))
         messages.success(request, _("Alert set."))
     elif op == "delete_alert":
         rule = queries.get_alert(kpi, int_param(request.POST.get("alert")))
@@ -348,8 +308,20 @@ def _post_kpis(request: HttpRequest, membership: Membership) -> HttpResponse:
     return redirect(f"{here}#kpi-{kpi.pk}")
 
 
+def _kpi_form(request: HttpRequest) -> dict[str, Any]:
+    """KpiIn from the form: its fields are the API's, but the definition is spread over
+    fields of its own (one set for an insight, one for the work)."""
+    data = _form(request, optional=("insight_id",))
+    data.setdefault("source", KpiSource.MANUAL)
+    if data["source"] == KpiSource.INSIGHT:
+        data["definition"] = _pick(request)
+    elif data["source"] == KpiSource.WORK:
+        data["definition"] = _work_measure(request)
+    return data
+
+
 def _pick(request: HttpRequest) -> dict[str, Any]:
-    """Which number of the chosen insight, from the form's fields."""
+    """Which number of the chosen insight, as the API's definition says it."""
     pick: dict[str, Any] = {}
     for name in ("series", "step", "period"):
         if request.POST.get(name, "") != "":
@@ -359,3 +331,13 @@ def _pick(request: HttpRequest) -> dict[str, Any]:
     if request.POST.get("breakdown"):
         pick["breakdown"] = request.POST["breakdown"]
     return pick
+
+
+def _work_measure(request: HttpRequest) -> dict[str, Any]:
+    """What of the work the KPI measures, as the API's definition says it."""
+    measure: dict[str, Any] = {"measure": request.POST.get("measure", "items_done")}
+    if measure["measure"] == "milestone_done_percent":
+        measure["milestone_id"] = request.POST.get("milestone_id")
+    else:
+        measure["project_ids"] = request.POST.getlist("project_ids")
+    return measure

@@ -41,7 +41,6 @@ from opsloop.work.queries import (
     list_saved_views,
     list_states,
     parse_item_filters,
-    project_items,
     workspace_fields,
     workspace_items,
 )
@@ -378,11 +377,14 @@ def delete_label(request: HttpRequest, slug: str, label_id: int) -> Status[None]
 # --- items
 
 
-def _item_page(request: HttpRequest, base: QuerySet[Item], fields: QuerySet[CustomField]) -> dict:
-    """One page of items under the request's filters, as the list endpoints answer it."""
+def _item_page(
+    request: HttpRequest, source: Project | QuerySet[Item], fields: QuerySet[CustomField]
+) -> dict:
+    """One page of items (a project's, or any) under the request's filters, as the list
+    endpoints answer it."""
     filters = parse_item_filters(request.GET, me=request.auth, fields=fields)
     page = list_items(
-        base, filters, page=request.GET.get("page"), per_page=request.GET.get("per_page")
+        source, filters, page=request.GET.get("page"), per_page=request.GET.get("per_page")
     )
     if filters.group == "priority":
         for item in page.items:
@@ -409,14 +411,14 @@ def get_project_items(
     project = access_project(request.auth, slug, key).project
     if request.GET.get("format") == "csv":
         return _items_csv(request, project)
-    return _item_page(request, project_items(project), applicable_fields(project))
+    return _item_page(request, project, applicable_fields(project))
 
 
 def _items_csv(request: HttpRequest, project: Project) -> HttpResponse:
     """?format=csv: every page under the same filters and sort, as a CSV download."""
     fields = list(applicable_fields(project))
     filters = parse_item_filters(request.GET, me=request.auth, fields=fields)
-    return csv_response(project, project_items(project), filters, fields)
+    return csv_response(project, filters, fields)
 
 
 @router.post(

@@ -19,14 +19,13 @@ from opsloop.core.inputs import parse_input
 from opsloop.core.markdown import render_markdown
 from opsloop.core.models import Membership, Role
 from opsloop.core.pages import form_data, int_param, page, raise_if_denied
-from opsloop.core.queries import access_workspace
+from opsloop.core.queries import access_workspace, list_members
 from opsloop.work import actions, queries
 from opsloop.work.export import csv_response
 from opsloop.work.models import (
     PRIORITY_NAMES,
     CustomField,
     FieldType,
-    Label,
     Priority,
     Project,
     ProjectKind,
@@ -117,7 +116,7 @@ def project_new(request: HttpRequest, slug: str) -> HttpResponse:
         "workspace": membership.workspace,
         "values": values,
         "error": error,
-        "people": [m.user for m in membership.workspace.memberships.select_related("user")],
+        "people": [m.user for m in list_members(membership.workspace)],
         "nav": "projects",
         **_choices(),
     }
@@ -188,10 +187,9 @@ def project_items(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     try:
         filters = queries.parse_item_filters(request.GET, me=request.user, fields=fields)
         if request.GET.get("format") == "csv":
-            base = queries.project_items(access.project)
-            return csv_response(access.project, base, filters, fields)
+            return csv_response(access.project, filters, fields)
         result = queries.list_items(
-            queries.project_items(access.project),
+            access.project,
             filters,
             page=request.GET.get("page"),
             per_page=request.GET.get("per_page"),
@@ -199,7 +197,7 @@ def project_items(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         counts = result.group_sizes
     except Invalid as exc:
         error, filters = exc, queries.ItemFilters()
-        result = queries.list_items(queries.project_items(access.project), filters)
+        result = queries.list_items(access.project, filters)
         counts = {}
     context = _list_context(request, access, filters, fields) | {
         "page_obj": result,
@@ -326,9 +324,7 @@ def item_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         "children": queries.list_children(item),
         "fields": list(queries.applicable_fields(project)),
         "cf_readonly": not can_edit,
-        "possible_parents": queries.project_items(project)
-        .exclude(pk=item.pk)
-        .order_by("-number")[:200],
+        "possible_parents": queries.possible_parents(item),
         "can_edit": can_edit,
         "error": error,
         "nav": f"project:{project.key}",
@@ -416,7 +412,7 @@ def project_settings(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "own_fields": list(queries.project_own_fields(project)),
         "shared_fields": list(queries.workspace_fields(project.workspace_id)),
         "field_types": FieldType.choices,
-        "people": [m.user for m in access.membership.workspace.memberships.select_related("user")],
+        "people": [m.user for m in list_members(access.membership.workspace)],
         "can_manage": queries.can_manage_project(access.membership, project)
         and access.membership.at_least(Role.MEMBER),
         "error": error,
@@ -467,7 +463,7 @@ def _handle_settings_post(request: HttpRequest, access: queries.ProjectAccess) -
             ),
         )
     elif op in ("state_up", "state_down"):
-        ids = list(queries.list_states(project).values_list("pk", flat=True))
+        ids = [state.pk for state in queries.list_states(project)]
         state_id = int_param(request.POST.get("state_id"))
         if state_id in ids:
             i = ids.index(state_id)
@@ -569,11 +565,9 @@ def labels(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("op") == "delete":
-                label = Label.objects.filter(
-                    workspace=membership.workspace, pk=int_param(request.POST.get("label_id"))
-                ).first()
-                if label is None:
-                    raise Invalid(_("No such label."))
+                label = queries.get_label(
+                    membership.workspace_id, int_param(request.POST.get("label_id"))
+                )
                 actions.do_delete_label(actor=membership, label=label)
             else:
                 actions.do_create_label(
@@ -588,8 +582,7 @@ def labels(request: HttpRequest, slug: str) -> HttpResponse:
                 )
         except OpsloopError as exc:
             error = exc
-            if exc.status == 403:
-                raise
+            raise_if_denied(exc)
         else:
             return redirect("labels", slug=slug)
     context = {

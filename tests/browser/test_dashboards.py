@@ -13,6 +13,7 @@ from opsloop.core import actions as core_actions
 from opsloop.dashboards.models import DashboardTile
 from opsloop.events.generate import generate
 from opsloop.goals import actions as goal_actions
+from opsloop.goals.schemas import KpiIn
 from opsloop.insights import actions as insight_actions
 from opsloop.insights.queries import local_today
 from opsloop.work import actions as work_actions
@@ -44,7 +45,7 @@ def test_a_dashboard_built_arranged_shown_on_a_tv_and_shared(
             data=ItemIn(title=title, due_date=today + dt.timedelta(days=days)),
         )  # fmt: skip
     kpi = goal_actions.do_create_kpi(
-        actor=owner_ms, name="成交额 GMV", source="manual", unit="万元"
+        actor=owner_ms, data=KpiIn(name="成交额 GMV", source="manual", unit="万元")
     )
     goal_actions.do_record_kpi_values(
         actor=owner_ms, kpi=kpi,

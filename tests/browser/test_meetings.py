@@ -37,6 +37,10 @@ def test_meeting_action_item_becomes_a_work_item(
     page.get_by_test_id("tab-meetings").click()
     page.wait_for_url("**/w/ops/p/D11/meetings/")
     page.get_by_test_id("new-meeting").click()
+    # The end follows the start by a script: on a busy machine the form can be filled
+    # before the page's scripts have run, so wait for the page to have loaded.
+    page.wait_for_url("**/meetings/new/**")
+    page.wait_for_load_state("load")
     form = page.get_by_test_id("meeting-form")
     form.locator("input[name=title]").fill("周例会")
     form.locator("input[name=starts_at]").fill("2026-11-02T10:00")

@@ -13,6 +13,7 @@ from opsloop.dashboards import actions
 from opsloop.dashboards.models import Dashboard, DashboardTile
 from opsloop.goals import actions as goal_actions
 from opsloop.goals.models import Kpi, Objective
+from opsloop.goals.schemas import KeyResultIn, KpiIn, ObjectiveIn
 from opsloop.insights import actions as insight_actions
 from opsloop.insights.models import Insight
 from opsloop.insights.queries import local_today
@@ -54,20 +55,24 @@ def make_board(owner_ms, project, *, name: str = "双十一作战室") -> Board:
     five days, with a key result of 3,000 this quarter), a DAU insight, the objective,
     D11's burn-up and items at risk (one past due), and a note."""
     today = local_today(owner_ms.workspace)
-    kpi = goal_actions.do_create_kpi(actor=owner_ms, name="公众号粉丝", source="manual", unit="人")
+    kpi = goal_actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name="公众号粉丝", source="manual", unit="人")
+    )
     goal_actions.do_record_kpi_values(
         actor=owner_ms,
         kpi=kpi,
         values=[(today - dt.timedelta(days=4 - n), 1000.0 + 50 * n) for n in range(5)],
     )
     objective = goal_actions.do_create_objective(
-        actor=owner_ms, title="Q4 公众号涨粉", period_kind="custom",
-        start_date=(today - dt.timedelta(days=10)).isoformat(),
-        end_date=(today + dt.timedelta(days=30)).isoformat(),
+        actor=owner_ms,
+        data=ObjectiveIn(
+            title="Q4 公众号涨粉", period_kind="custom",
+            start_date=today - dt.timedelta(days=10), end_date=today + dt.timedelta(days=30),
+        ),
     )  # fmt: skip
     goal_actions.do_add_key_result(
-        actor=owner_ms, objective=objective, title="粉丝到 3000", kpi_id=kpi.pk,
-        start_value=1000, target_value=3000,
+        actor=owner_ms, objective=objective,
+        data=KeyResultIn(title="粉丝到 3000", kpi_id=kpi.pk, start_value=1000, target_value=3000),
     )  # fmt: skip
     insight = insight_actions.do_save_insight(
         actor=owner_ms,

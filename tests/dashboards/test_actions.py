@@ -16,6 +16,7 @@ from opsloop.core.queries import hash_token
 from opsloop.dashboards import actions, queries
 from opsloop.dashboards.models import Dashboard, DashboardShare, DashboardTile
 from opsloop.goals import actions as goal_actions
+from opsloop.goals.schemas import KpiIn
 from opsloop.work import actions as work_actions
 from opsloop.work.schemas import ProjectIn
 from tests.conftest import add_member, membership_of
@@ -188,7 +189,7 @@ def test_a_share_link_opens_until_it_expires_or_is_revoked(owner_ms, workspace, 
 
 
 def test_tiles_go_with_what_they_show(owner_ms):
-    kpi = goal_actions.do_create_kpi(actor=owner_ms, name="GMV", source="manual")
+    kpi = goal_actions.do_create_kpi(actor=owner_ms, data=KpiIn(name="GMV", source="manual"))
     board = actions.do_create_dashboard(actor=owner_ms, name="看板")
     actions.do_add_tile(actor=owner_ms, dashboard=board, data={"kind": "kpi", "kpi_id": kpi.pk})
     note(board, owner_ms)

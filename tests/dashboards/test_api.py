@@ -6,6 +6,7 @@ from __future__ import annotations
 from opsloop.dashboards import actions
 from opsloop.dashboards.models import Dashboard, DashboardShare
 from opsloop.goals import actions as goal_actions
+from opsloop.goals.schemas import KpiIn
 from opsloop.work import actions as work_actions
 from opsloop.work.schemas import ProjectIn
 from tests.conftest import ApiClient, add_member
@@ -15,7 +16,9 @@ API = "/api/v1/workspaces/acme/dashboards"
 
 
 def test_a_dashboard_made_tiled_arranged_and_read_through_the_api(api, owner_ms, project):
-    kpi = goal_actions.do_create_kpi(actor=owner_ms, name="GMV", source="manual", unit="万元")
+    kpi = goal_actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name="GMV", source="manual", unit="万元")
+    )
     goal_actions.do_record_kpi_values(actor=owner_ms, kpi=kpi, values=[("2026-12-01", 88.5)])
     made = api.post(
         API,

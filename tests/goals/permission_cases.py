@@ -92,29 +92,41 @@ def project_context(*, owner_ms, project, item, tag) -> dict:
     import datetime as dt
 
     from opsloop.goals import actions
+    from opsloop.goals.schemas import (
+        AlertIn,
+        CampaignCohortsIn,
+        KeyResultIn,
+        KpiIn,
+        LinksIn,
+        ObjectiveIn,
+    )
     from opsloop.insights import actions as insight_actions
     from opsloop.insights.queries import local_today
     from opsloop.work import actions as work_actions
     from opsloop.work.schemas import ProjectPatch
 
     n = next(_made)
-    spare = actions.do_create_kpi(actor=owner_ms, name=f"备用指标 {n}", source="manual")
-    alert = actions.do_create_alert_rule(actor=owner_ms, kpi=spare, kind="below", threshold=10)
-    used = actions.do_create_kpi(actor=owner_ms, name=f"粉丝数 {n}", source="manual")
+    spare = actions.do_create_kpi(actor=owner_ms, data=KpiIn(name=f"备用指标 {n}", source="manual"))
+    alert = actions.do_create_alert_rule(
+        actor=owner_ms, kpi=spare, data=AlertIn(kind="below", threshold=10)
+    )
+    used = actions.do_create_kpi(actor=owner_ms, data=KpiIn(name=f"粉丝数 {n}", source="manual"))
     objective = actions.do_create_objective(
-        actor=owner_ms, title=f"季度目标 {n}", start_date="2026-10-01"
+        actor=owner_ms, data=ObjectiveIn(title=f"季度目标 {n}", start_date="2026-10-01")
     )
     key_result = actions.do_add_key_result(
-        actor=owner_ms, objective=objective, title=f"关键结果 {n}", kpi_id=used.pk,
-        target_value=100,
-    )  # fmt: skip
-    actions.do_link_work(actor=owner_ms, key_result=key_result, project_ids=[project.pk])
+        actor=owner_ms,
+        objective=objective,
+        data=KeyResultIn(title=f"关键结果 {n}", kpi_id=used.pk, target_value=100),
+    )
+    actions.do_link_work(
+        actor=owner_ms, key_result=key_result, data=LinksIn(project_ids=[project.pk])
+    )
     actions.do_create_objective(
         actor=owner_ms,
-        title=f"{tag} 项目目标",
-        start_date="2026-10-01",
-        level="project",
-        project_id=project.pk,
+        data=ObjectiveIn(
+            title=f"{tag} 项目目标", start_date="2026-10-01", level="project", project_id=project.pk
+        ),
     )
     today = local_today(project.workspace)
     work_actions.do_update_project(
@@ -133,7 +145,9 @@ def project_context(*, owner_ms, project, item, tag) -> dict:
         for name, trait in (("上海用户", "city=上海"), ("北京用户", "city=北京"))
     )
     actions.do_set_campaign_cohorts(
-        actor=owner_ms, project=project, target=target.pk, control=control.pk
+        actor=owner_ms,
+        project=project,
+        data=CampaignCohortsIn(target=target.pk, control=control.pk),
     )
     return {
         "target_cohort_id": target.pk,
@@ -148,8 +162,9 @@ def project_context(*, owner_ms, project, item, tag) -> dict:
 
 def page_context(*, owner_ms, project, item) -> dict:
     from opsloop.goals import actions
+    from opsloop.goals.schemas import ObjectiveIn
 
     objective = actions.do_create_objective(
-        actor=owner_ms, title="季度目标", start_date="2026-10-01"
+        actor=owner_ms, data=ObjectiveIn(title="季度目标", start_date="2026-10-01")
     )
     return {"objective_id": objective.pk}

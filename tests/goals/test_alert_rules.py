@@ -13,6 +13,7 @@ from opsloop.files.models import File
 from opsloop.goals import actions
 from opsloop.goals.chart import LAST, line_png
 from opsloop.goals.models import AlertFiring
+from opsloop.goals.schemas import AlertIn, KpiIn
 from opsloop.inbox.models import Notification
 from opsloop.insights.queries import local_today
 from opsloop.work.models import Priority
@@ -22,7 +23,9 @@ API = "/api/v1/workspaces/acme/kpis"
 
 @pytest.fixture
 def fans(owner_ms, workspace):
-    kpi = actions.do_create_kpi(actor=owner_ms, name="公众号粉丝", source="manual", unit="人")
+    kpi = actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name="公众号粉丝", source="manual", unit="人")
+    )
     today = local_today(workspace)
     actions.do_record_kpi_values(
         actor=owner_ms, kpi=kpi, values=[(today - dt.timedelta(days=2), 1200.0)]
@@ -36,7 +39,9 @@ def record(owner_ms, kpi, value: float, days_ago: int = 0) -> None:
 
 
 def test_a_value_below_the_threshold_tells_the_owner_once_a_day(owner, owner_ms, fans):
-    actions.do_create_alert_rule(actor=owner_ms, kpi=fans, kind="below", threshold=1000)
+    actions.do_create_alert_rule(
+        actor=owner_ms, kpi=fans, data=AlertIn(kind="below", threshold=1000)
+    )
     record(owner_ms, fans, 1100, days_ago=1)
     assert not AlertFiring.objects.exists()
     record(owner_ms, fans, 950)
@@ -52,9 +57,10 @@ def test_a_value_below_the_threshold_tells_the_owner_once_a_day(owner, owner_ms,
 
 def test_a_rule_can_make_a_work_item_with_the_chart_attached(owner, owner_ms, fans, project):
     actions.do_create_alert_rule(
-        actor=owner_ms, kpi=fans, kind="change", percent=20, create_item=True,
-        project_id=project.pk,
-    )  # fmt: skip
+        actor=owner_ms,
+        kpi=fans,
+        data=AlertIn(kind="change", percent=20, create_item=True, project_id=project.pk),
+    )
     record(owner_ms, fans, 1000, days_ago=1)
     record(owner_ms, fans, 700)  # -30%
     firing = AlertFiring.objects.get()

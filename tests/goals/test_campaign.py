@@ -14,10 +14,12 @@ from django.test import Client
 
 from opsloop.core import actions as core_actions
 from opsloop.core.errors import Forbidden, Invalid
+from opsloop.core.inputs import parse_input
 from opsloop.core.models import Role
 from opsloop.events.store import get_store
 from opsloop.goals import actions, campaign
 from opsloop.goals.models import CampaignCohorts
+from opsloop.goals.schemas import CampaignCohortsIn, KeyResultIn, KpiIn, LinksIn, ObjectiveIn
 from opsloop.insights import actions as insight_actions
 from opsloop.insights.queries import local_today
 from opsloop.work import actions as work_actions
@@ -49,13 +51,17 @@ def campaign_project(owner_ms, project, today):
 def link(owner_ms, project, kpi):
     """A key result measured by the KPI, linked to the project."""
     objective = actions.do_create_objective(
-        actor=owner_ms, title=f"目标 {kpi.name}", start_date=local_today(owner_ms.workspace)
+        actor=owner_ms,
+        data=ObjectiveIn(title=f"目标 {kpi.name}", start_date=local_today(owner_ms.workspace)),
     )
     key_result = actions.do_add_key_result(
-        actor=owner_ms, objective=objective, title=f"提升 {kpi.name}", kpi_id=kpi.pk,
-        target_value=1,
-    )  # fmt: skip
-    actions.do_link_work(actor=owner_ms, key_result=key_result, project_ids=[project.pk])
+        actor=owner_ms,
+        objective=objective,
+        data=KeyResultIn(title=f"提升 {kpi.name}", kpi_id=kpi.pk, target_value=1),
+    )
+    actions.do_link_work(
+        actor=owner_ms, key_result=key_result, data=LinksIn(project_ids=[project.pk])
+    )
     return key_result
 
 
@@ -63,7 +69,7 @@ def daily_kpi(owner_ms, project, today, *, baseline: float, during: float, name=
     """A KPI kept by hand, noisy around `baseline` in the 14 days before the campaign and
     around `during` in the campaign's 14 days."""
     rng = random.Random(7)
-    kpi = actions.do_create_kpi(actor=owner_ms, name=name, source="manual", unit="人")
+    kpi = actions.do_create_kpi(actor=owner_ms, data=KpiIn(name=name, source="manual", unit="人"))
     values = []
     for n in range(2 * DAYS):
         day = today - dt.timedelta(days=2 * DAYS - n)
@@ -102,9 +108,15 @@ def funnel_kpi(owner_ms, project, *, name="注册转化率"):
         query={"kind": "funnel", "steps": [{"event": "open"}, {"event": "signup"}]},
     )
     kpi = actions.do_create_kpi(
-        actor=owner_ms, name=name, source="insight", insight_id=insight.pk,
-        definition={"measure": "conversion"}, unit="%",
-    )  # fmt: skip
+        actor=owner_ms,
+        data=KpiIn(
+            name=name,
+            source="insight",
+            insight_id=insight.pk,
+            definition={"measure": "conversion"},
+            unit="%",
+        ),
+    )
     link(owner_ms, project, kpi)
     return kpi
 
@@ -190,7 +202,7 @@ def test_no_lift_planted_is_no_clear_effect(owner_ms, campaign_project, today):
 
 
 def test_too_few_values_give_a_reason_not_a_lift(owner_ms, campaign_project, today):
-    kpi = actions.do_create_kpi(actor=owner_ms, name="粉丝", source="manual")
+    kpi = actions.do_create_kpi(actor=owner_ms, data=KpiIn(name="粉丝", source="manual"))
     actions.do_record_kpi_values(
         actor=owner_ms, kpi=kpi, values=[(today - dt.timedelta(days=2), 5.0)]
     )
@@ -205,15 +217,23 @@ def test_a_kpi_of_a_projects_own_objective_counts_and_each_kpi_once(
 ):
     kpi = daily_kpi(owner_ms, campaign_project, today, baseline=10, during=10)
     own = actions.do_create_objective(
-        actor=owner_ms, title="项目目标", start_date=today, level="project",
-        project_id=campaign_project.pk,
-    )  # fmt: skip
-    actions.do_add_key_result(
-        actor=owner_ms, objective=own, title="同一指标", kpi_id=kpi.pk, target_value=1
+        actor=owner_ms,
+        data=ObjectiveIn(
+            title="项目目标", start_date=today, level="project", project_id=campaign_project.pk
+        ),
     )
-    other = actions.do_create_kpi(actor=owner_ms, name="项目自己的指标", source="manual")
     actions.do_add_key_result(
-        actor=owner_ms, objective=own, title="另一个", kpi_id=other.pk, target_value=1
+        actor=owner_ms,
+        objective=own,
+        data=KeyResultIn(title="同一指标", kpi_id=kpi.pk, target_value=1),
+    )
+    other = actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name="项目自己的指标", source="manual")
+    )
+    actions.do_add_key_result(
+        actor=owner_ms,
+        objective=own,
+        data=KeyResultIn(title="另一个", kpi_id=other.pk, target_value=1),
     )
     names = [r.kpi.name for r in campaign.campaign_impact(campaign_project, owner_ms).rows]
     assert names == ["日活", "项目自己的指标"]
@@ -270,7 +290,9 @@ def test_a_targeted_cohort_is_held_against_the_control_cohort(
     plant_funnel(workspace, day, people(workspace, "bj", 100, city="北京"), 20)
     target, control = cohorts(owner_ms)
     actions.do_set_campaign_cohorts(
-        actor=owner_ms, project=campaign_project, target=target.pk, control=control.pk
+        actor=owner_ms,
+        project=campaign_project,
+        data=CampaignCohortsIn(target=target.pk, control=control.pk),
     )
     funnel_kpi(owner_ms, campaign_project)
     report = campaign.campaign_impact(campaign_project, owner_ms)
@@ -303,13 +325,15 @@ def test_a_trend_split_by_cohort_is_taken_per_person_of_each_cohort(
         query={"kind": "trends", "series": [{"event": "open", "math": "dau"}]},
     )  # fmt: skip
     kpi = actions.do_create_kpi(
-        actor=owner_ms, name="日活", source="insight", insight_id=insight.pk,
-        definition={"series": 0},
-    )  # fmt: skip
+        actor=owner_ms,
+        data=KpiIn(name="日活", source="insight", insight_id=insight.pk, definition={"series": 0}),
+    )
     link(owner_ms, campaign_project, kpi)
     target, control = cohorts(owner_ms)
     actions.do_set_campaign_cohorts(
-        actor=owner_ms, project=campaign_project, target=target.pk, control=control.pk
+        actor=owner_ms,
+        project=campaign_project,
+        data=CampaignCohortsIn(target=target.pk, control=control.pk),
     )
     _baseline, split = campaign.campaign_impact(campaign_project, owner_ms).rows
     assert split.comparison == campaign.COHORT and split.method == campaign.MEAN_LIFT
@@ -323,7 +347,9 @@ def test_a_kpi_kept_by_hand_cannot_be_split_by_cohort(owner_ms, campaign_project
     daily_kpi(owner_ms, campaign_project, today, baseline=10, during=12)
     target, control = cohorts(owner_ms)
     actions.do_set_campaign_cohorts(
-        actor=owner_ms, project=campaign_project, target=target.pk, control=control.pk
+        actor=owner_ms,
+        project=campaign_project,
+        data=CampaignCohortsIn(target=target.pk, control=control.pk),
     )
     baseline_row, cohort_row = campaign.campaign_impact(campaign_project, owner_ms).rows
     assert baseline_row.lift is not None
@@ -348,14 +374,18 @@ def test_set_cohorts_records_them_and_an_audit_row(owner_ms, campaign_project):
 
     target, control = cohorts(owner_ms)
     chosen = actions.do_set_campaign_cohorts(
-        actor=owner_ms, project=campaign_project, target=target.pk, control=str(control.pk)
+        actor=owner_ms,
+        project=campaign_project,
+        data=CampaignCohortsIn(target=target.pk, control=str(control.pk)),
     )
     assert (chosen.target, chosen.control) == (target, control)
     audit = AuditLog.objects.get(action="project.campaign_cohorts")
     assert audit.target == "D11" and audit.data == {
         "target_id": target.pk, "control_id": control.pk,
     }  # fmt: skip
-    cleared = actions.do_set_campaign_cohorts(actor=owner_ms, project=campaign_project)
+    cleared = actions.do_set_campaign_cohorts(
+        actor=owner_ms, project=campaign_project, data=CampaignCohortsIn()
+    )
     assert cleared.pk == chosen.pk and (cleared.target, cleared.control) == (None, None)
     assert CampaignCohorts.objects.count() == 1
 
@@ -368,7 +398,9 @@ def test_a_cohort_of_another_workspace_is_refused_and_nothing_written(
     target, _control = cohorts(owner_ms)
     with pytest.raises(Invalid) as refused:
         actions.do_set_campaign_cohorts(
-            actor=owner_ms, project=campaign_project, target=target.pk, control=foreign_cohort.pk
+            actor=owner_ms,
+            project=campaign_project,
+            data=CampaignCohortsIn(target=target.pk, control=foreign_cohort.pk),
         )
     assert refused.value.field == "control"
     assert not CampaignCohorts.objects.exists()
@@ -379,15 +411,19 @@ def test_bad_cohort_choices_are_refused(owner_ms, campaign_project, today):
     target, _control = cohorts(owner_ms)
     with pytest.raises(Invalid) as same:
         actions.do_set_campaign_cohorts(
-            actor=owner_ms, project=campaign_project, target=target.pk, control=target.pk
+            actor=owner_ms,
+            project=campaign_project,
+            data=CampaignCohortsIn(target=target.pk, control=target.pk),
         )
     assert same.value.field == "control"
     with pytest.raises(Invalid) as not_a_number:
-        actions.do_set_campaign_cohorts(actor=owner_ms, project=campaign_project, target="x")
+        parse_input(CampaignCohortsIn, {"target": "x"})  # as the page and the API parse it
     assert not_a_number.value.field == "target"
     general = work_actions.do_create_project(actor=owner_ms, data=ProjectIn(name="日常", key="GEN"))
     with pytest.raises(Invalid, match="Only a campaign project"):
-        actions.do_set_campaign_cohorts(actor=owner_ms, project=general, target=target.pk)
+        actions.do_set_campaign_cohorts(
+            actor=owner_ms, project=general, data=CampaignCohortsIn(target=target.pk)
+        )
     assert not CampaignCohorts.objects.exists()
 
 
@@ -397,7 +433,9 @@ def test_guests_may_not_set_cohorts(workspace, owner_ms, campaign_project):
         actor=owner_ms, project=campaign_project, user_id=guest.user_id
     )
     with pytest.raises(Forbidden):
-        actions.do_set_campaign_cohorts(actor=guest, project=campaign_project)
+        actions.do_set_campaign_cohorts(
+            actor=guest, project=campaign_project, data=CampaignCohortsIn()
+        )
 
 
 # --- the API

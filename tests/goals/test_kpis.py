@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from opsloop.goals import actions
 from opsloop.goals.models import KpiChange, KpiValue
+from opsloop.goals.schemas import KpiIn, KpiPatch
 from opsloop.insights import actions as insight_actions
 from opsloop.insights.queries import local_today
 from opsloop.work import actions as work_actions
@@ -48,9 +49,15 @@ def test_a_kpi_from_a_trend_starts_with_the_trends_days(owner_ms, workspace):
     send(workspace, a, "open", today_at(workspace, 9, days=1))
     insight = dau_insight(owner_ms)
     kpi = actions.do_create_kpi(
-        actor=owner_ms, name="日活跃用户", source="insight", insight_id=insight.pk,
-        definition={"series": 0}, unit="人",
-    )  # fmt: skip
+        actor=owner_ms,
+        data=KpiIn(
+            name="日活跃用户",
+            source="insight",
+            insight_id=insight.pk,
+            definition={"series": 0},
+            unit="人",
+        ),
+    )
     today = local_today(workspace)
     got = values_of(kpi)
     assert got[today - dt.timedelta(days=2)] == 2
@@ -75,9 +82,15 @@ def test_a_funnels_conversion_is_kept_as_a_percentage_of_today(owner_ms, workspa
         },
     )
     kpi = actions.do_create_kpi(
-        actor=owner_ms, name="注册转化率", source="insight", insight_id=insight.pk,
-        definition={"measure": "conversion"}, unit="%",
-    )  # fmt: skip
+        actor=owner_ms,
+        data=KpiIn(
+            name="注册转化率",
+            source="insight",
+            insight_id=insight.pk,
+            definition={"measure": "conversion"},
+            unit="%",
+        ),
+    )
     assert values_of(kpi) == {local_today(workspace): 50.0}
 
 
@@ -87,9 +100,11 @@ def test_a_change_of_definition_is_recorded_and_old_values_keep_their_version(ow
     send(workspace, a, "signup", today_at(workspace, 9, 5, days=2))
     insight = dau_insight(owner_ms)
     kpi = actions.do_create_kpi(
-        actor=owner_ms, name="日活跃用户", source="insight", insight_id=insight.pk,
-        definition={"series": 0},
-    )  # fmt: skip
+        actor=owner_ms,
+        data=KpiIn(
+            name="日活跃用户", source="insight", insight_id=insight.pk, definition={"series": 0}
+        ),
+    )
     before = local_today(workspace) - dt.timedelta(days=2)
     yesterday = local_today(workspace) - dt.timedelta(days=1)
     other = insight_actions.do_save_insight(
@@ -102,7 +117,7 @@ def test_a_change_of_definition_is_recorded_and_old_values_keep_their_version(ow
         },
     )
     actions.do_update_kpi(
-        actor=owner_ms, kpi=kpi, changes={"insight_id": other.pk, "definition": {"series": 0}}
+        actor=owner_ms, kpi=kpi, data=KpiPatch(insight_id=other.pk, definition={"series": 0})
     )
     kpi.refresh_from_db()
     assert kpi.version == 2
@@ -113,18 +128,20 @@ def test_a_change_of_definition_is_recorded_and_old_values_keep_their_version(ow
     # Yesterday may have been recorded before it was over: it is taken again.
     assert KpiValue.objects.get(kpi=kpi, day=yesterday).version == 2
     # Renaming is no change of definition.
-    actions.do_update_kpi(actor=owner_ms, kpi=kpi, changes={"name": "注册数"})
+    actions.do_update_kpi(actor=owner_ms, kpi=kpi, data=KpiPatch(name="注册数"))
     assert KpiChange.objects.filter(kpi=kpi).count() == 1
 
 
 def test_a_failing_kpi_is_stale_with_its_error_and_the_others_go_on(owner_ms, workspace):
     insight = dau_insight(owner_ms)
     kept = actions.do_create_kpi(
-        actor=owner_ms, name="日活", source="insight", insight_id=insight.pk, definition={}
+        actor=owner_ms,
+        data=KpiIn(name="日活", source="insight", insight_id=insight.pk, definition={}),
     )
     gone = dau_insight(owner_ms)
     broken = actions.do_create_kpi(
-        actor=owner_ms, name="要删的", source="insight", insight_id=gone.pk, definition={}
+        actor=owner_ms,
+        data=KpiIn(name="要删的", source="insight", insight_id=gone.pk, definition={}),
     )
     insight_actions.do_delete_insight(actor=owner_ms, insight=gone)
     assert actions.do_compute_workspace_kpis(workspace_id=workspace.pk) == (1, 1)
@@ -147,9 +164,13 @@ def test_a_kpi_of_the_work_counts_items_done_by_the_day_they_were_done(
     for item in items[:2]:
         work_actions.do_update_item(actor=owner_ms, item=item, data=ItemPatch(state_id=done.pk))
     kpi = actions.do_create_kpi(
-        actor=owner_ms, name="完成任务", source="work",
-        definition={"measure": "items_done", "project_ids": [project.pk]},
-    )  # fmt: skip
+        actor=owner_ms,
+        data=KpiIn(
+            name="完成任务",
+            source="work",
+            definition={"measure": "items_done", "project_ids": [project.pk]},
+        ),
+    )
     today = local_today(workspace)
     got = values_of(kpi)
     assert got[today] == 2
@@ -158,7 +179,9 @@ def test_a_kpi_of_the_work_counts_items_done_by_the_day_they_were_done(
 
 
 def test_values_by_hand_in_json_csv_and_excel(api, owner_ms):
-    kpi = actions.do_create_kpi(actor=owner_ms, name="公众号粉丝", source="manual", unit="人")
+    kpi = actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name="公众号粉丝", source="manual", unit="人")
+    )
     answer = api.post(
         f"{API}/{kpi.pk}/values",
         {"values": [{"day": "2026-10-01", "value": 1000}, {"day": "2026-10-02", "value": 1100}]},
@@ -192,7 +215,7 @@ def test_values_by_hand_in_json_csv_and_excel(api, owner_ms):
 
 
 def test_bad_value_files_say_which_row(api, owner_ms):
-    kpi = actions.do_create_kpi(actor=owner_ms, name="GMV", source="manual")
+    kpi = actions.do_create_kpi(actor=owner_ms, data=KpiIn(name="GMV", source="manual"))
     bad = api.client.post(
         f"{API}/{kpi.pk}/values",
         {"file": _upload("gmv.csv", b"day,value\n2026-10-01,12\n2026-10-02,lots\n")},
@@ -257,15 +280,35 @@ def test_the_schedule_queues_a_task_per_workspace_with_computed_kpis(owner_ms, w
 
     from opsloop.goals.tasks import compute_workspace_kpis
 
-    actions.do_create_kpi(actor=owner_ms, name="手填", source="manual")
+    actions.do_create_kpi(actor=owner_ms, data=KpiIn(name="手填", source="manual"))
     assert actions.do_schedule_kpis() == 0  # nothing to compute
     kpi = actions.do_create_kpi(
-        actor=owner_ms, name="完成任务", source="work",
-        definition={"measure": "items_done", "project_ids": [project.pk]},
-    )  # fmt: skip
+        actor=owner_ms,
+        data=KpiIn(
+            name="完成任务",
+            source="work",
+            definition={"measure": "items_done", "project_ids": [project.pk]},
+        ),
+    )
     KpiValue.objects.filter(kpi=kpi).delete()
     assert actions.do_schedule_kpis() == 1
     queued = DBTaskResult.objects.get(task_path=compute_workspace_kpis.module_path)
     assert queued.args_kwargs["args"] == [workspace.pk]
     assert compute_workspace_kpis.call(workspace.pk) == [1, 0]
     assert KpiValue.objects.filter(kpi=kpi, day=local_today(workspace)).exists()
+
+
+def test_a_value_file_over_the_import_limit_is_413_and_nothing_is_read(api, owner_ms, monkeypatch):
+    kpi = actions.do_create_kpi(actor=owner_ms, data=KpiIn(name="GMV", source="manual"))
+    monkeypatch.setattr(actions, "MAX_IMPORT_BYTES", 16)
+    too_large = api.client.post(
+        f"{API}/{kpi.pk}/values",
+        {"file": _upload("gmv.csv", b"day,value\n2026-10-01,12\n")},
+        **api._headers(),
+    )
+    assert too_large.status_code == 413, too_large.content
+    assert too_large.json()["field"] == "file" and "16" in too_large.json()["message"]
+    missing = api.client.post(f"{API}/{kpi.pk}/values", {"other": "x"}, **api._headers())
+    assert missing.status_code == 400
+    assert missing.json()["message"] == "Send the file in the form field named file."
+    assert KpiValue.objects.filter(kpi=kpi).count() == 0

@@ -10,6 +10,7 @@ import pytest
 from opsloop.core.models import Role
 from opsloop.goals import actions
 from opsloop.goals.models import KpiValue
+from opsloop.goals.schemas import KpiIn
 from opsloop.insights.queries import local_today
 from opsloop.work import actions as work_actions
 from opsloop.work.schemas import ProjectIn
@@ -21,7 +22,9 @@ API = "/api/v1/workspaces/acme"
 @pytest.fixture
 def fans(owner_ms, workspace):
     """A KPI kept by hand that grew by 10 a day for the last ten days: 100 .. 190."""
-    kpi = actions.do_create_kpi(actor=owner_ms, name="公众号粉丝", source="manual", unit="人")
+    kpi = actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name="公众号粉丝", source="manual", unit="人")
+    )
     today = local_today(workspace)
     actions.do_record_kpi_values(
         actor=owner_ms,
@@ -85,7 +88,9 @@ def test_progress_forecast_and_status_of_a_key_result(api, workspace, fans):
 
 
 def test_without_three_values_status_follows_the_share_of_the_period_gone(api, owner_ms, workspace):
-    kpi = actions.do_create_kpi(actor=owner_ms, name="GMV", source="manual", unit="万元")
+    kpi = actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name="GMV", source="manual", unit="万元")
+    )
     today = local_today(workspace)
     actions.do_record_kpi_values(actor=owner_ms, kpi=kpi, values=[(today, 50.0)])
     body = {"title": "GMV", **around_today(workspace, 9, 10)}  # 10 of 20 days gone
@@ -100,7 +105,7 @@ def test_without_three_values_status_follows_the_share_of_the_period_gone(api, o
 
 
 def test_objectives_weigh_their_key_results(api, owner_ms, workspace, fans):
-    other = actions.do_create_kpi(actor=owner_ms, name="留存", source="manual")
+    other = actions.do_create_kpi(actor=owner_ms, data=KpiIn(name="留存", source="manual"))
     today = local_today(workspace)
     actions.do_record_kpi_values(actor=owner_ms, kpi=other, values=[(today, 30.0)])
     objective = api.post(f"{API}/objectives", {"title": "增长", **around_today(workspace, 13, 16)})

@@ -12,6 +12,7 @@ from django.test import Client
 from opsloop.core.models import Role
 from opsloop.goals import actions
 from opsloop.goals.models import Kpi, KpiValue, Objective
+from opsloop.goals.schemas import KeyResultIn, KpiIn, LinksIn, ObjectiveIn
 from opsloop.insights.queries import local_today
 from opsloop.planning import actions as planning_actions
 from opsloop.planning.schemas import MilestoneIn
@@ -32,22 +33,29 @@ def quarter(owner, workspace, project):
     """This quarter's objective with a key result on followers kept by hand, rising."""
     owner_ms = membership_of(owner, workspace)
     today = local_today(workspace)
-    kpi = actions.do_create_kpi(actor=owner_ms, name="公众号粉丝", source="manual", unit="人")
+    kpi = actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name="公众号粉丝", source="manual", unit="人")
+    )
     actions.do_record_kpi_values(
         actor=owner_ms,
         kpi=kpi,
         values=[(today - dt.timedelta(days=4 - n), 1000.0 + 50 * n) for n in range(5)],
     )
     objective = actions.do_create_objective(
-        actor=owner_ms, title="Q4 公众号涨粉", period_kind="custom",
-        start_date=(today - dt.timedelta(days=4)).isoformat(),
-        end_date=(today + dt.timedelta(days=30)).isoformat(),
-    )  # fmt: skip
+        actor=owner_ms,
+        data=ObjectiveIn(
+            title="Q4 公众号涨粉",
+            period_kind="custom",
+            start_date=(today - dt.timedelta(days=4)).isoformat(),
+            end_date=(today + dt.timedelta(days=30)).isoformat(),
+        ),
+    )
     kr = actions.do_add_key_result(
-        actor=owner_ms, objective=objective, title="粉丝到 3000", kpi_id=kpi.pk,
-        start_value=1000, target_value=3000,
-    )  # fmt: skip
-    actions.do_link_work(actor=owner_ms, key_result=kr, project_ids=[project.pk])
+        actor=owner_ms,
+        objective=objective,
+        data=KeyResultIn(title="粉丝到 3000", kpi_id=kpi.pk, start_value=1000, target_value=3000),
+    )
+    actions.do_link_work(actor=owner_ms, key_result=kr, data=LinksIn(project_ids=[project.pk]))
     return objective
 
 
@@ -71,7 +79,9 @@ def test_an_objective_from_the_form_then_a_key_result_then_linked_work(
     client_owner, owner, workspace, project, item
 ):
     owner_ms = membership_of(owner, workspace)
-    kpi = actions.do_create_kpi(actor=owner_ms, name="GMV", source="manual", unit="万元")
+    kpi = actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name="GMV", source="manual", unit="万元")
+    )
     made = client_owner.post(
         PAGE, {"title": "双十一 GMV", "period_kind": "month", "start_date": "2026-11-11"}
     )
@@ -136,7 +146,7 @@ def test_guests_are_refused_and_outsiders_find_nothing(workspace, outsider):
 
 def test_an_alert_from_the_kpis_page_fires_when_a_value_falls(client_owner, owner, workspace):
     owner_ms = membership_of(owner, workspace)
-    kpi = actions.do_create_kpi(actor=owner_ms, name="NPS", source="manual")
+    kpi = actions.do_create_kpi(actor=owner_ms, data=KpiIn(name="NPS", source="manual"))
     url = f"{PAGE}kpis/"
     set_ = client_owner.post(
         url, {"op": "alert", "kpi": kpi.pk, "kind": "below", "threshold": "40"}
@@ -147,3 +157,51 @@ def test_an_alert_from_the_kpis_page_fires_when_a_value_falls(client_owner, owne
     assert 'data-testid="alert-rule"' in page and 'data-testid="alert-firing"' in page
     bad = client_owner.post(url, {"op": "alert", "kpi": kpi.pk, "kind": "below"})
     assert bad.status_code == 400
+
+
+def test_an_import_over_the_limit_is_413_with_the_form_and_a_missing_file_400(
+    client_owner, owner, workspace, monkeypatch
+):
+    kpi = actions.do_create_kpi(
+        actor=membership_of(owner, workspace), data=KpiIn(name="NPS", source="manual")
+    )
+    url = f"{PAGE}kpis/"
+    monkeypatch.setattr(actions, "MAX_IMPORT_BYTES", 16)
+    upload = SimpleUploadedFile("nps.csv", b"day,value\n2026-10-02,40\n2026-10-03,41\n")
+    too_large = client_owner.post(url, {"op": "import", "kpi": kpi.pk, "file": upload})
+    assert too_large.status_code == 413
+    assert too_large.context["error"].field == "file"
+    assert 'data-testid="error"' in too_large.content.decode()
+    missing = client_owner.post(url, {"op": "import", "kpi": kpi.pk})
+    assert missing.status_code == 400
+    assert missing.context["error"].message == "Choose a CSV or Excel file."
+    assert not KpiValue.objects.filter(kpi=kpi).exists()
+
+
+def test_the_page_forms_pass_the_apis_schemas(client_owner, owner, workspace, project):
+    """A KPI of the work and an alert from the KPIs page, an objective from the goals
+    page: the same schemas as the API, so its limits and messages hold here too."""
+    url = f"{PAGE}kpis/"
+    made = client_owner.post(
+        url,
+        {"op": "create", "name": "完成任务", "source": "work", "measure": "items_done",
+         "project_ids": [project.pk]},
+    )  # fmt: skip
+    assert made.status_code == 302
+    kpi = Kpi.objects.get(name="完成任务")
+    assert kpi.definition == {"measure": "items_done", "project_ids": [project.pk]}
+    too_long = client_owner.post(url, {"op": "create", "name": "长" * 201, "source": "manual"})
+    assert too_long.status_code == 400 and too_long.context["error"].field == "name"
+    alert = client_owner.post(
+        url, {"op": "alert", "kpi": kpi.pk, "kind": "weekday", "weeks": "", "z": ""}
+    )
+    assert alert.status_code == 302
+    (rule,) = kpi.alerts.all()
+    assert (rule.weeks, rule.z, rule.create_item) == (4, 3, False)  # the schema's defaults
+    bad_day = client_owner.post(PAGE, {"title": "Q4", "start_date": "明天"})
+    assert bad_day.status_code == 400 and bad_day.context["error"].field == "start_date"
+    set_ = client_owner.post(PAGE, {"title": "Q4", "period_kind": "", "start_date": ""})
+    assert set_.status_code == 302
+    objective = Objective.objects.get(title="Q4")
+    today = local_today(workspace)
+    assert objective.period_kind == "quarter" and objective.start_date <= today

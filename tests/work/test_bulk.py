@@ -8,7 +8,7 @@ from django.test import Client
 from opsloop.core.errors import Conflict, Forbidden, Invalid
 from opsloop.work import actions
 from opsloop.work.models import Activity, Item, State
-from opsloop.work.schemas import BulkChanges, CustomFieldIn, ItemIn, ItemPatch, LabelIn
+from opsloop.work.schemas import BulkChanges, CustomFieldIn, ItemIn, ItemPatch, LabelIn, ProjectIn
 from tests.conftest import PASSWORD, ApiClient, membership_of
 
 
@@ -57,7 +57,7 @@ def test_bulk_changes_each_item_with_its_own_activity(actor, project, three, mem
 
 
 def test_bulk_is_all_or_nothing(actor, project, three, workspace, guest, owner):
-    other = actions.do_create_project(actor=actor, data=actions.ProjectIn(name="别的", key="OTH"))
+    other = actions.do_create_project(actor=actor, data=ProjectIn(name="别的", key="OTH"))
     foreign = actions.do_create_item(actor=actor, project=other, data=ItemIn(title="外"))
     with pytest.raises(Invalid) as exc:
         actions.do_bulk_update_items(

@@ -9,9 +9,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from opsloop.core import actions as core_actions
 from opsloop.work import actions
-from opsloop.work.models import Activity, Item, Project, State
-from opsloop.work.schemas import ItemIn, LabelIn, ProjectIn
+from opsloop.work.models import Activity, Item, Label, Project, State
+from opsloop.work.schemas import ItemIn, ItemPatch, LabelIn, ProjectIn
 from tests.conftest import PASSWORD, membership_of
 
 
@@ -95,7 +96,7 @@ def test_quick_create_and_list_filters(client, project, owner, workspace):
     actions.do_update_item(
         actor=membership_of(owner, workspace),
         item=item,
-        data=actions.ItemPatch(label_ids=[label.pk]),
+        data=ItemPatch(label_ids=[label.pk]),
     )
     body = client.get("/w/acme/p/D11/?q=种草").content.decode()
     assert "小红书种草笔记" in body and "任务1" not in body
@@ -153,7 +154,7 @@ def test_board_move_changes_state_and_order(client, project, owner, workspace):
     board = client.get("/w/acme/p/D11/board/").content.decode()
     assert board.index(a.ref) < board.index(c.ref)
     other = actions.do_create_project(
-        actor=membership_of(owner, workspace), data=actions.ProjectIn(name="别的", key="OTH")
+        actor=membership_of(owner, workspace), data=ProjectIn(name="别的", key="OTH")
     )
     foreign = other.states.first()
     response = client.post(f"/w/acme/i/{b.ref}/move/", {"state_id": foreign.pk})
@@ -214,7 +215,7 @@ def test_item_page_edits_every_field_and_records_activity(
 
 def test_stale_item_edit_is_refused_with_a_conflict(client, item, owner, workspace):
     actions.do_update_item(
-        actor=membership_of(owner, workspace), item=item, data=actions.ItemPatch(title="别人改了")
+        actor=membership_of(owner, workspace), item=item, data=ItemPatch(title="别人改了")
     )
     response = client.post(
         f"/w/acme/i/{item.ref}/",
@@ -320,3 +321,18 @@ def test_quick_create_never_redirects_off_site(client, project):
     for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
         response = client.post("/w/acme/p/D11/items/new/", {"title": "x", "next": evil})
         assert response["Location"] == "/w/acme/p/D11/", evil
+
+
+def test_labels_page_adds_and_deletes_and_a_label_it_cannot_see_is_404(client, owner, workspace):
+    assert client.post("/w/acme/labels/", {"name": "设计"}).status_code == 302
+    label = Label.objects.get(workspace=workspace, name="设计")
+    other = core_actions.do_create_workspace(actor=owner, slug="beta", name="别家")
+    foreign = actions.do_create_label(
+        actor=membership_of(owner, other), data=LabelIn(name="别家的")
+    )
+    for label_id in (foreign.pk, 987654):
+        response = client.post("/w/acme/labels/", {"op": "delete", "label_id": label_id})
+        assert response.status_code == 404, label_id
+    assert Label.objects.filter(pk=foreign.pk).exists()
+    assert client.post("/w/acme/labels/", {"op": "delete", "label_id": label.pk}).status_code == 302
+    assert not Label.objects.filter(pk=label.pk).exists()

@@ -1,0 +1,299 @@
+"""Input and output shapes of goals: KPIs and their values, alert rules, objectives and
+key results, and a campaign's impact. The API receives the inputs parsed by ninja; the
+pages parse their forms with the same schemas (opsloop.core.inputs.parse_input, decision
+0004), and both hand the result to the same action."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import Field, StringConstraints
+
+from opsloop.core.schemas import Out, UserOut
+
+Name = Annotated[str, StringConstraints(max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+Short = Annotated[str, StringConstraints(max_length=80)]
+
+
+# --- KPIs and their values
+
+
+class KpiIn(Schema):
+    name: Name
+    source: str = Field(description="insight, manual (entered or imported) or work.")
+    insight_id: int | None = Field(None, description="source insight: the saved insight.")
+    definition: dict[str, Any] = Field(
+        default_factory=dict,
+        description='source insight: which number, e.g. {"series": 0} (trends), '
+        '{"measure": "conversion"} (funnel), {"period": 7} (retention); source work: '
+        '{"measure": "items_done", "project_ids": [..]} or '
+        '{"measure": "milestone_done_percent", "milestone_id": n}.',
+    )
+    unit: Short = ""
+    description: Text = ""
+    owner_id: int | None = None
+
+
+class KpiPatch(Schema):
+    name: Name | None = None
+    source: str | None = None
+    insight_id: int | None = None
+    definition: dict[str, Any] | None = None
+    unit: Short | None = None
+    description: Text | None = None
+    owner_id: int | None = None
+
+
+class KpiOut(Out):
+    id: int
+    name: str
+    description: str
+    unit: str
+    source: str
+    insight_id: int | None
+    definition: dict[str, Any]
+    version: int = Field(description="Raised by each change of where the values come from.")
+    owner: UserOut | None
+    computed_at: dt.datetime | None
+    stale: bool = Field(description="The last computation failed (error says why).")
+    error: str
+
+
+class ValueOut(Out):
+    day: dt.date
+    value: float
+    version: int = Field(description="The KPI's definition version the value was made under.")
+
+
+class ValueIn(Schema):
+    day: dt.date
+    value: float
+
+
+class ValuesIn(Schema):
+    values: list[ValueIn] = Field(description="A day given again replaces its value.")
+
+
+class ValuesQuery(Schema):
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+class RecordedOut(Schema):
+    recorded: int
+
+
+# --- alert rules
+
+
+class AlertIn(Schema):
+    kind: str = Field(description="below, change, forecast or weekday.")
+    threshold: float | None = Field(None, description="below: fires under this value.")
+    percent: float | None = Field(None, description="change: fires past this % day on day.")
+    weeks: int = Field(4, description="weekday: how many weeks of that weekday (3-12).")
+    z: float = Field(3, description="weekday: how many standard deviations away.")
+    create_item: bool = Field(False, description="Also make a work item in project_id.")
+    project_id: int | None = None
+
+
+class FiringOut(Out):
+    day: dt.date
+    value: float
+    numbers: dict[str, Any]
+    item_id: int | None
+
+
+class AlertOut(Out):
+    id: int
+    kind: str
+    threshold: float | None
+    percent: float | None
+    weeks: int
+    z: float
+    create_item: bool
+    project_id: int | None
+    enabled: bool
+    last_fired_on: dt.date | None
+    recent: list[FiringOut] = Field(description="Its last 10 firings, the latest first.")
+
+
+# --- objectives and key results
+
+
+class ObjectiveIn(Schema):
+    title: Name
+    description: Text = ""
+    period_kind: str = Field("quarter", description="quarter, month or custom.")
+    start_date: dt.date = Field(description="A quarter or month: any day of it.")
+    end_date: dt.date | None = Field(None, description="custom periods only.")
+    level: str = Field("workspace", description="workspace, team or project.")
+    team: Short = ""
+    project_id: int | None = None
+    owner_id: int | None = None
+
+
+class ObjectivePatch(Schema):
+    title: Name | None = None
+    description: Text | None = None
+    period_kind: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    level: str | None = None
+    team: Short | None = None
+    project_id: int | None = None
+    owner_id: int | None = None
+
+
+class KeyResultIn(Schema):
+    title: Name
+    kpi_id: int
+    direction: str = Field("increase", description="increase, decrease or band.")
+    start_value: float | None = None
+    target_value: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
+    weight: float = 1
+    owner_id: int | None = None
+
+
+class KeyResultPatch(Schema):
+    title: Name | None = None
+    kpi_id: int | None = None
+    direction: str | None = None
+    start_value: float | None = None
+    target_value: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
+    weight: float | None = None
+    owner_id: int | None = None
+
+
+class LinksIn(Schema):
+    project_ids: list[int] | None = Field(None, description="Replaces the linked projects.")
+    item_refs: list[str] | None = Field(None, description="Replaces the linked items (D11-42).")
+
+
+class ForecastOut(Schema):
+    day: dt.date
+    value: float
+    low: float = Field(description="The 80% range's low end.")
+    high: float
+    points: int
+    slope_per_day: float
+
+
+class ProjectRef(Out):
+    id: int
+    key: str
+    name: str
+
+
+class KeyResultOut(Schema):
+    id: int
+    title: str
+    kpi: KpiOut
+    direction: str
+    start_value: float
+    target_value: float
+    band_low: float | None
+    band_high: float | None
+    weight: float
+    owner: UserOut | None
+    projects: list[ProjectRef]
+    current: float | None = Field(description="The KPI's latest value in the period.")
+    current_day: dt.date | None
+    progress: float | None = Field(description="0 to 1, from the start value to the target.")
+    forecast: ForecastOut | None
+    status: str = Field(description="on_track, at_risk, off_track or unknown.")
+    method: str = Field(description="How the status was reached, in words.")
+
+
+class ObjectiveOut(Schema):
+    id: int
+    title: str
+    description: str
+    level: str
+    team: str
+    project: ProjectRef | None
+    period_kind: str
+    start_date: dt.date
+    end_date: dt.date
+    owner: UserOut | None
+    progress: float | None = Field(description="Its key results' weighted progress, 0 to 1.")
+    status: str = Field(description="Its worst key result's status.")
+    elapsed: float = Field(description="The share of the period gone, 0 to 1.")
+    key_results: list[KeyResultOut]
+
+
+class ObjectivesQuery(Schema):
+    on: dt.date | None = Field(None, description="Only objectives whose period holds this day.")
+    level: str | None = None
+    project_id: int | None = None
+
+
+# --- a campaign's impact
+
+
+class CohortRef(Out):
+    id: int
+    name: str
+    size: int
+
+
+class KpiRef(Out):
+    id: int
+    name: str
+    unit: str
+
+
+class PeriodOut(Schema):
+    first: dt.date
+    last: dt.date
+    days: int
+
+
+class ImpactRowOut(Schema):
+    kpi: KpiRef
+    comparison: str = Field(
+        description="baseline: the campaign's days against as many days before; cohort: the "
+        "target cohort against the control, over the campaign's days."
+    )
+    method: str = Field(description="two_proportions (a rate) or mean_lift (daily values).")
+    rate: bool = Field(
+        description="A rate: campaign and baseline in %, lift, low, high in percentage points."
+    )
+    campaign: float | None = Field(description="The campaign's (or target cohort's) value.")
+    baseline: float | None = Field(description="The baseline's (or control cohort's) value.")
+    lift: float | None
+    relative: float | None = Field(description="The lift as a share of the baseline.")
+    low: float | None = Field(description="The 95% interval's low end.")
+    high: float | None
+    p_value: float | None = Field(description="The two-proportion test's; none for a bootstrap.")
+    clear: bool | None = Field(description="The 95% interval leaves out zero.")
+    campaign_n: int | None = Field(description="Persons who entered (a rate), or days.")
+    baseline_n: int | None
+    words: str = Field(description="The lift in plain words, in the caller's language.")
+    reason: str = Field(description="Why there is no lift; empty when there is one.")
+
+
+class ImpactOut(Schema):
+    project: ProjectRef
+    campaign: PeriodOut | None = Field(description="The project's dates, up to yesterday.")
+    baseline: PeriodOut | None = Field(description="As many days, just before.")
+    target: CohortRef | None
+    control: CohortRef | None
+    reason: str = Field(description="Why nothing is measured (not a campaign, no dates ...).")
+    rows: list[ImpactRowOut]
+
+
+class CampaignCohortsIn(Schema):
+    target: int | None = Field(None, description="The targeted cohort's id; null clears it.")
+    control: int | None = Field(None, description="The control cohort's id; null clears it.")
+
+
+class CampaignCohortsOut(Schema):
+    target: CohortRef | None
+    control: CohortRef | None

@@ -1,0 +1,131 @@
+"""Reads of projects and items that pages and the API share, with access checks.
+
+One module per subject; every name that other modules import is here, so that
+`from opsloop.work.queries import X` and `queries.X` do not depend on where X lives."""
+
+from __future__ import annotations
+
+from opsloop.work.queries.access import (
+    EDIT,
+    MANAGE,
+    REF_RE,
+    VIEW,
+    ItemAccess,
+    ProjectAccess,
+    access_item,
+    access_project,
+    can_manage_project,
+    check_project_permission,
+    parse_ref,
+    visible_projects,
+)
+from opsloop.work.queries.board import BOARD_CARDS, BoardColumn, board_column_more, board_columns
+from opsloop.work.queries.fields import (
+    applicable_fields,
+    get_field,
+    project_own_fields,
+    workspace_fields,
+)
+from opsloop.work.queries.filters import (
+    CF_PARAM,
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    GROUP_KEYS,
+    GROUP_ORDER,
+    GROUPABLE,
+    GROUPS,
+    SORTS,
+    FieldFilter,
+    ItemFilters,
+    parse_item_filters,
+)
+from opsloop.work.queries.items import (
+    filter_items,
+    items_of,
+    list_children,
+    list_item_activity,
+    possible_parents,
+    project_items,
+    workspace_items,
+)
+from opsloop.work.queries.lists import (
+    EXPORT_CHUNK,
+    ItemPage,
+    MyWork,
+    export_items,
+    list_items,
+    my_work,
+)
+from opsloop.work.queries.projects import (
+    assignable_users,
+    get_label,
+    get_project_state,
+    list_labels,
+    list_project_members,
+    list_projects,
+    list_states,
+)
+from opsloop.work.queries.savedviews import (
+    LAYOUT_URLS,
+    get_saved_view,
+    list_saved_views,
+    saved_view_url,
+)
+
+__all__ = [
+    "BOARD_CARDS",
+    "BoardColumn",
+    "CF_PARAM",
+    "COLUMNS",
+    "DEFAULT_COLUMNS",
+    "EDIT",
+    "EXPORT_CHUNK",
+    "FieldFilter",
+    "GROUPABLE",
+    "GROUPS",
+    "GROUP_KEYS",
+    "GROUP_ORDER",
+    "ItemAccess",
+    "ItemFilters",
+    "ItemPage",
+    "LAYOUT_URLS",
+    "MANAGE",
+    "MyWork",
+    "ProjectAccess",
+    "REF_RE",
+    "SORTS",
+    "VIEW",
+    "access_item",
+    "access_project",
+    "applicable_fields",
+    "assignable_users",
+    "board_column_more",
+    "board_columns",
+    "can_manage_project",
+    "check_project_permission",
+    "export_items",
+    "filter_items",
+    "get_field",
+    "get_label",
+    "get_project_state",
+    "get_saved_view",
+    "items_of",
+    "list_children",
+    "list_item_activity",
+    "list_items",
+    "list_labels",
+    "list_project_members",
+    "list_projects",
+    "list_saved_views",
+    "list_states",
+    "my_work",
+    "parse_item_filters",
+    "parse_ref",
+    "possible_parents",
+    "project_items",
+    "project_own_fields",
+    "saved_view_url",
+    "visible_projects",
+    "workspace_fields",
+    "workspace_items",
+]
