@@ -9,14 +9,18 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from opsloop.core.schemas import Out, UserOut
+from opsloop.core.schemas import SINGLE_LINE, Out, UserOut
 
-SkillName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+SkillName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SINGLE_LINE
+]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Capacity = Annotated[Decimal, Field(ge=0, le=168, max_digits=5, decimal_places=1)]
-Duration = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+Duration = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), SINGLE_LINE
+]
 Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SINGLE_LINE]
 Ids = Annotated[list[int], Field(max_length=100)]
 
 DURATION_HELP = (

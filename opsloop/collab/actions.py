@@ -50,7 +50,9 @@ def _render(thread: Thread, body: str) -> tuple[str, list[User]]:
 
 
 def _check_body(body: str) -> str:
-    return check_text(body, field="body", label=_("Comment"), max_length=MAX_COMMENT)
+    return check_text(
+        body, field="body", label=_("Comment"), max_length=MAX_COMMENT, multiline=True
+    )
 
 
 def _thread_of(

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opsloop.core.errors import Conflict, Forbidden, Invalid, NotFound
+from opsloop.core.inputs import clean_line
 from opsloop.core.models import (
     ROLE_RANK,
     ApiToken,
@@ -51,10 +52,18 @@ def record_audit(
 
 
 def check_text(
-    value: str | None, *, field: str, label: str, max_length: int, required: bool = True
+    value: str | None,
+    *,
+    field: str,
+    label: str,
+    max_length: int,
+    required: bool = True,
+    multiline: bool = False,
 ) -> str:
-    """Strip a text input; raise Invalid naming the field when empty or too long."""
-    value = (value or "").strip()
+    """Strip a text input; raise Invalid naming the field when empty or too long. A single
+    line (the default: names, titles) also loses bidi and control characters."""
+    value = (value or "") if multiline else str(clean_line(value or ""))
+    value = value.strip()
     if required and not value:
         raise Invalid(_("%(label)s is required.") % {"label": label}, field=field)
     if len(value) > max_length:
@@ -68,7 +77,14 @@ def check_text(
 
 def check_description(value: str | None, *, field: str = "description") -> str:
     """A free-text description: optional, at most 5,000 characters."""
-    return check_text(value, field=field, label=_("Description"), max_length=5000, required=False)
+    return check_text(
+        value,
+        field=field,
+        label=_("Description"),
+        max_length=5000,
+        required=False,
+        multiline=True,
+    )
 
 
 def check_role(role: str) -> Role:

@@ -13,6 +13,20 @@ from opsloop.core.errors import Invalid
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
+# Characters that reorder or hide text (right-to-left overrides and isolates, direction
+# marks): in a title they can make "gpj.exe" read "exe.jpg" in a list. A single line of
+# text (a title, a name) drops them, and its control characters become spaces.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_LINE = str.maketrans(
+    {**{c: None for c in BIDI_CONTROLS}, **{chr(i): " " for i in range(32)}, "\x7f": None}
+)
+
+
+def clean_line(value: object) -> object:
+    """A single line of text without bidi controls or control characters (see above);
+    anything not a string is left for the schema to refuse."""
+    return value.translate(_LINE) if isinstance(value, str) else value
+
 
 class BadJson(Invalid):
     """The request body is not a JSON object."""

@@ -111,3 +111,15 @@ def render_markdown(text: str) -> str:
     if not text:
         return ""
     return render_tokens(parse_markdown(text))
+
+
+# What can start markup inside a line, as render_markdown reads it (no raw HTML, no
+# linkify): links and images ([ ] !), autolinks (< >), emphasis, code, strikethrough,
+# tables, entities and the escape itself. Each is escaped with a backslash.
+_MARKUP = re.compile(r"([\\`*_\[\]<>!&~|])")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text (a title, a name) to put inside Markdown so that it reads as itself:
+    no link, image, emphasis or HTML comes of it, and it stays on its line."""
+    return _MARKUP.sub(r"\\\1", " ".join(text.splitlines()))

@@ -6,9 +6,16 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from opsloop.core.inputs import clean_line
 
 RoleName = Literal["owner", "admin", "member", "guest"]
+# Last in a single-line text type: no bidi or control characters (core/inputs.py
+# clean_line), e.g. Annotated[str, StringConstraints(strip_whitespace=True,
+# max_length=80), SINGLE_LINE]. Placed last it wraps the constraints and runs before
+# them; placed first, pydantic would check the length before stripping.
+SINGLE_LINE = BeforeValidator(clean_line)
 
 # The statuses an endpoint may answer with an ErrorOut body, as the OpenAPI document lists them.
 ERROR_CODES = frozenset({400, 401, 403, 404, 409})
@@ -46,7 +53,9 @@ class MeOut(UserOut):
 
 
 class TokenIn(Schema):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), SINGLE_LINE
+    ]
 
 
 class TokenOut(Schema):

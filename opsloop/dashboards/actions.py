@@ -242,7 +242,7 @@ def do_add_tile(*, actor: Membership, dashboard: Dashboard, data: dict[str, Any]
     subject = _subject(actor, kind, data)
     text = check_text(
         data.get("text"), field="text", label=_("Text"), max_length=NOTE_LENGTH,
-        required=kind == TileKind.NOTE,
+        required=kind == TileKind.NOTE, multiline=True,
     )  # fmt: skip
     title = check_text(
         data.get("title"), field="title", label=_("Title"), max_length=200, required=False
@@ -275,7 +275,7 @@ def do_update_tile(
     if "text" in changes:
         values["text"] = check_text(
             changes["text"], field="text", label=_("Text"), max_length=NOTE_LENGTH,
-            required=tile.kind == TileKind.NOTE,
+            required=tile.kind == TileKind.NOTE, multiline=True,
         )  # fmt: skip
     subject_fields = {"kpi_id", "insight_id", "objective_id", "project_id"}
     if subject_fields & changes.keys():

@@ -8,9 +8,11 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from opsloop.core.schemas import Out
+from opsloop.core.schemas import SINGLE_LINE, Out
 
-SourceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+SourceName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), SINGLE_LINE
+]
 Kind = Literal["web", "ios", "android", "miniprogram", "server"]
 RateLimit = Annotated[int, Field(ge=1, le=1_000_000)]
 

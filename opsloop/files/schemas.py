@@ -11,13 +11,17 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints, field_validator
 
-from opsloop.core.schemas import Out, UserOut
+from opsloop.core.schemas import SINGLE_LINE, Out, UserOut
 
-FolderName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-FileName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-ProjectKey = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)]
-ItemRef = Annotated[str, StringConstraints(strip_whitespace=True, max_length=24)]
+FolderName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), SINGLE_LINE
+]
+FileName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), SINGLE_LINE
+]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SINGLE_LINE]
+ProjectKey = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10), SINGLE_LINE]
+ItemRef = Annotated[str, StringConstraints(strip_whitespace=True, max_length=24), SINGLE_LINE]
 # About 1.9 MB of content once decoded; bigger files go as multipart/form-data.
 MAX_BASE64 = 2_500_000
 ShareDays = Literal[1, 7, 30]

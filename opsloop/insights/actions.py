@@ -93,7 +93,7 @@ def do_delete_insight(*, actor: Membership, insight: Insight) -> None:
 
 
 def do_comment_insight(*, actor: Membership, insight: Insight, body: str) -> InsightComment:
-    text = check_text(body, field="body", label=_("Comment"), max_length=20_000)
+    text = check_text(body, field="body", label=_("Comment"), max_length=20_000, multiline=True)
     return InsightComment.objects.create(
         insight=insight, author_id=actor.user_id, body=text, body_html=render_markdown(text)
     )

@@ -8,19 +8,25 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from opsloop.core.schemas import UserOut
+from opsloop.core.schemas import SINGLE_LINE, UserOut
 
 KindName = Literal["meeting", "one_on_one"]
 RecurrenceName = Literal["none", "weekly", "biweekly", "monthly"]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-ActionTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-Location = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SINGLE_LINE
+]
+Topic = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), SINGLE_LINE
+]
+ActionTitle = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), SINGLE_LINE
+]
+Location = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SINGLE_LINE]
 LongText = Annotated[str, StringConstraints(max_length=50_000)]
 DecisionText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
 ]
-ProjectKey = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)]
+ProjectKey = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10), SINGLE_LINE]
 Ids = Annotated[list[int], Field(max_length=100)]
 
 

@@ -9,10 +9,12 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from opsloop.core.schemas import Out
+from opsloop.core.schemas import SINGLE_LINE, Out
 
 KindName = Literal["blocks", "blocked_by", "relates", "duplicates"]
-Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Ref = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SINGLE_LINE
+]
 MilestoneName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
 ]

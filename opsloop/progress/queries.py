@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from opsloop.core.errors import Invalid
+from opsloop.core.markdown import escape_markdown
 from opsloop.core.models import Membership
 from opsloop.planning.models import Milestone
 from opsloop.planning.queries import blockers_of, status_from
@@ -591,8 +592,11 @@ class WeeklySummary:
         ]
 
     def render(self, *, markdown: bool) -> str:
-        """The summary as Markdown (links to the items) or plain text, in the active language."""
-        out = [f"## {self.title}" if markdown else self.title, ""]
+        """The summary as Markdown (links to the items) or plain text, in the active
+        language. In Markdown what people typed (titles, names) is escaped: an item's
+        title cannot put a link or an image into the email sent to the whole project."""
+        plain = escape_markdown if markdown else (lambda text: " ".join(text.splitlines()))
+        out = [f"## {plain(self.title)}" if markdown else self.title, ""]
         out += self.progress.lines
         for heading, rows in self.sections():
             out += ["", f"### {heading}" if markdown else heading]
@@ -600,8 +604,8 @@ class WeeklySummary:
                 out.append(_("- nothing"))
             for item, why in rows:
                 ref = f"[{item.ref}]({item_url(item)})" if markdown else item.ref
-                title = item.title.replace("\n", " ")
-                out.append(f"- {ref} {title} — {why}" if why else f"- {ref} {title}")
+                title = plain(item.title)
+                out.append(f"- {ref} {title} — {plain(why)}" if why else f"- {ref} {title}")
         return "\n".join(out) + "\n"
 
     @property

@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import Field, StringConstraints
 
 # Re-exported: this app's outputs nest it, and its callers import it from here.
-from opsloop.core.schemas import Out
+from opsloop.core.schemas import SINGLE_LINE, Out
 from opsloop.core.schemas import UserOut as UserOut
 
 Priority = Literal["urgent", "high", "medium", "low", "none"]
@@ -19,8 +19,12 @@ StageName = Literal["planning", "executing", "monitoring", "closed"]
 VisibilityName = Literal["workspace", "private"]
 GroupName = Literal["backlog", "todo", "in_progress", "in_review", "done", "cancelled"]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), SINGLE_LINE
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), SINGLE_LINE
+]
 Key = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z][A-Za-z0-9]{1,9}$"),
@@ -74,14 +78,19 @@ class ProjectPatch(Schema):
 
 
 class StateIn(Schema):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), SINGLE_LINE
+    ]
     group: GroupName
     color: Color = "#94a3b8"
 
 
 class StatePatch(Schema):
     name: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), SINGLE_LINE
+        ]
+        | None
     ) = None
     color: Color | None = None
     is_default: bool | None = None
@@ -92,13 +101,18 @@ class StateOrderIn(Schema):
 
 
 class LabelIn(Schema):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), SINGLE_LINE
+    ]
     color: Color = "#6366f1"
 
 
 class LabelPatch(Schema):
     name: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), SINGLE_LINE
+        ]
+        | None
     ) = None
     color: Color | None = None
 
@@ -144,16 +158,22 @@ class ItemMoveIn(Schema):
 
 
 class OptionIn(Schema):
-    id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] | None = Field(
+    id: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=12), SINGLE_LINE] | None
+    ) = Field(
         None,
         description="An existing option's id, to keep it (and its values); none for a new one.",
     )
-    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    label: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), SINGLE_LINE
+    ]
     color: Color = "#94a3b8"
 
 
 Options = Annotated[list[OptionIn], Field(max_length=100)]
-FieldName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+FieldName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), SINGLE_LINE
+]
 
 
 class CustomFieldIn(Schema):
@@ -176,20 +196,28 @@ class FieldOrderIn(Schema):
 
 
 class SavedViewIn(Schema):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), SINGLE_LINE
+    ]
     layout: LayoutName = "list"
-    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = Field(
-        "", description="The list's query string: filters, sort, group, columns."
-    )
+    query: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=2000), SINGLE_LINE
+    ] = Field("", description="The list's query string: filters, sort, group, columns.")
     shared: bool = Field(False, description="Seen by everyone who sees the project.")
 
 
 class SavedViewPatch(Schema):
     name: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] | None
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), SINGLE_LINE
+        ]
+        | None
     ) = None
     layout: LayoutName | None = None
-    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    query: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), SINGLE_LINE]
+        | None
+    ) = None
     shared: bool | None = None
 
 

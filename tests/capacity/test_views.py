@@ -117,8 +117,9 @@ def test_workload_page_shows_over_allocation_in_red(
     assert client.get("/w/acme/workload/", {"weeks": "x"}).status_code == 400
 
 
-@pytest.mark.parametrize("params", [{"user": "abc"}, {}, {"user": "1", "week": "someday"}])
+@pytest.mark.parametrize("params", [{"user": "abc"}, {}, {"user": "designer", "week": "someday"}])
 def test_a_bad_workload_cell_is_a_400_saying_why(owner, designer, params):
+    params = {k: designer.pk if v == "designer" else v for k, v in params.items()}
     response = login(owner).get("/w/acme/workload/cell/", params)
     assert response.status_code == 400
     message = re.search(r'data-testid="error">(.*?)<', response.content.decode()).group(1)

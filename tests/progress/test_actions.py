@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from opsloop.core.errors import Conflict, Forbidden
@@ -64,6 +66,22 @@ def test_each_member_gets_the_summary_in_their_language(smtp, team, owner, works
     # Delivered once: running the task again sends nothing more.
     assert send_weekly_summary.call(record.pk) == 0
     assert len(smtp.messages) == 3
+
+
+def test_what_people_typed_is_plain_text_in_the_email(smtp, owner, workspace, project, make):  # noqa: F811
+    """An item's title cannot put a link or a tracking image into mail to the project."""
+    title = "海报 ![t](http://track.example/p.png) [点我](http://evil.example) **急** <http://x.example>"
+    make.create(title, day(1), due_date=day(3))
+    record = send(owner, workspace, project)
+    send_weekly_summary.call(record.pk)
+    smtp.wait(1)
+    html = parts(smtp.messages[0][1])["text/html"]
+    assert "<img" not in html and "<strong>" not in html
+    hrefs = re.findall(r'href="([^"]+)"', html)
+    assert hrefs and not [h for h in hrefs if "example" in h]
+    assert "![t](http://track.example/p.png)" in html and "**急**" in html
+    text = parts(smtp.messages[0][1])["text/plain"]
+    assert title in text
 
 
 def test_a_private_project_goes_to_its_members_only(smtp, workspace, owner, member):  # noqa: F811
