@@ -18,6 +18,7 @@ from pydantic import Field
 from opsloop.collab import actions, queries
 from opsloop.collab.models import Comment, CommentVersion, Discussion
 from opsloop.collab.schemas import (
+    ActivityTimelineOut,
     CommentIn,
     CommentOut,
     CommentPatch,
@@ -28,7 +29,6 @@ from opsloop.collab.schemas import (
     DiscussionPatch,
     ReactionIn,
     ReactionOut,
-    TimelineOut,
 )
 from opsloop.core.schemas import ERROR_CODES, ErrorOut, UserOut
 from opsloop.work.queries import access_project
@@ -263,7 +263,7 @@ comment_routes(
 
 @router.get(
     ITEM + "/timeline",
-    response={200: TimelineOut, **ERRORS},
+    response={200: ActivityTimelineOut, **ERRORS},
     summary="An item's timeline",
     description="Comments (with replies and reactions) and field changes interleaved, "
     "oldest first, paginated.",
@@ -278,7 +278,7 @@ def item_timeline(request: HttpRequest, slug: str, ref: str, params: Query[PageQ
 
 @router.get(
     PROJECT + "/activity",
-    response={200: TimelineOut, **ERRORS},
+    response={200: ActivityTimelineOut, **ERRORS},
     summary="A project's activity",
     description="The project's comments and the changes to it and its items, newest first, "
     "paginated.",

@@ -112,7 +112,7 @@ class EntryOut(Schema):
         return entry.kind
 
 
-class TimelineOut(Schema):
+class ActivityTimelineOut(Schema):
     count: int = Field(description="Entries on all pages (top-level comments and changes).")
     page: int
     per_page: int

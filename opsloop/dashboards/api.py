@@ -139,7 +139,7 @@ class TileDataOut(Schema):
     data: dict[str, Any] = Field(description="What the tile shows; its fields depend on kind.")
 
 
-class ShareIn(Schema):
+class DashboardShareIn(Schema):
     expires_in_days: int = Field(7, description="1 to 365.")
 
 
@@ -282,7 +282,9 @@ def get_shares(request: HttpRequest, slug: str, dashboard_id: int) -> list:
 @router.post(SHARES, response={201: CreatedShareOut, **ERRORS}, summary="Share read-only",
              tags=TAGS, description="A link that shows the dashboard to anyone who has it, "
              "until it expires or is revoked.")  # fmt: skip
-def create_share(request: HttpRequest, slug: str, dashboard_id: int, payload: ShareIn) -> Status:
+def create_share(
+    request: HttpRequest, slug: str, dashboard_id: int, payload: DashboardShareIn
+) -> Status:
     membership, dashboard = _dashboard(request, slug, dashboard_id)
     created = actions.do_create_share(
         actor=membership, dashboard=dashboard, expires_in_days=payload.expires_in_days

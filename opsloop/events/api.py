@@ -30,19 +30,19 @@ SOURCE = "/workspaces/{slug}/sources/{source_id}"
 PERSON = "/workspaces/{slug}/persons/{person_id}"
 
 
-class PageQuery(Schema):
+class EventPageQuery(Schema):
     page: str | None = Field(None, description="Page number, from 1.")
     per_page: str | None = Field(None, description="Rows a page, 1-200 (default 50).")
 
 
-class PersonQuery(PageQuery):
+class PersonQuery(EventPageQuery):
     q: str | None = Field(None, description="Text in the user id, a distinct id or a trait.")
     trait: list[str] = Field(
         [], description="key=value (the trait equals it) or key (the trait is set); repeatable."
     )
 
 
-class EventQuery(PageQuery):
+class EventQuery(EventPageQuery):
     event: list[str] = Field([], description="Event names, repeated or comma-separated.")
     person: str | None = Field(None, description="A person's id: their events, merges included.")
     distinct_id: list[str] = Field([], description="Distinct ids (user or anonymous ids).")
@@ -253,7 +253,7 @@ def get_person(request: HttpRequest, slug: str, person_id: int) -> Person:
     tags=PERSONS,
 )
 def get_person_events(
-    request: HttpRequest, slug: str, person_id: int, params: Query[PageQuery]
+    request: HttpRequest, slug: str, person_id: int, params: Query[EventPageQuery]
 ) -> dict:
     membership = queries.access_events(request.auth, slug)
     person = queries.get_person(membership.workspace_id, person_id)

@@ -125,6 +125,21 @@ def get_values(request: HttpRequest, slug: str, kpi_id: int, query: Query[Values
     "file in `file`: the day in the first column, the value in the second, an optional "
     "header row.",
     tags=GOALS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": ValuesIn.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            },
+        }
+    },
 )
 def record_values(request: HttpRequest, slug: str, kpi_id: int) -> dict:
     membership = queries.access_goals(request.auth, slug)

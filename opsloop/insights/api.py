@@ -71,11 +71,11 @@ class InsightOut(Out):
     updated_at: datetime
 
 
-class CommentIn(Schema):
+class InsightCommentIn(Schema):
     body: Annotated[str, StringConstraints(max_length=20_000)] = Field(description="Markdown.")
 
 
-class CommentOut(Out):
+class InsightCommentOut(Out):
     id: int
     body: str
     body_html: str
@@ -271,7 +271,7 @@ def delete_insight(request: HttpRequest, slug: str, insight_id: int) -> Status[N
 
 @router.get(
     INSIGHT + "/comments",
-    response={200: list[CommentOut], **ERRORS},
+    response={200: list[InsightCommentOut], **ERRORS},
     summary="List an insight's comments",
     description="Members and above; oldest first.",
     tags=INSIGHTS,
@@ -283,12 +283,14 @@ def get_comments(request: HttpRequest, slug: str, insight_id: int) -> list:
 
 @router.post(
     INSIGHT + "/comments",
-    response={201: CommentOut, **ERRORS},
+    response={201: InsightCommentOut, **ERRORS},
     summary="Comment on an insight",
     description="Members and above. Markdown, sanitized.",
     tags=INSIGHTS,
 )
-def create_comment(request: HttpRequest, slug: str, insight_id: int, payload: CommentIn) -> Status:
+def create_comment(
+    request: HttpRequest, slug: str, insight_id: int, payload: InsightCommentIn
+) -> Status:
     membership = queries.access_insights(request.auth, slug)
     insight = queries.get_insight(membership.workspace, insight_id)
     return Status(

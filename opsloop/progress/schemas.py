@@ -57,7 +57,7 @@ class AtRiskOut(Out):
     text: str
 
 
-class MilestoneOut(Out):
+class MilestoneDeviationOut(Out):
     id: int
     name: str
     status: str = Field(description="done, late, at_risk or on_track.")
@@ -76,7 +76,7 @@ class ProgressOut(Schema):
     today: date
     planned_vs_actual: PlannedVsActualOut
     at_risk: list[AtRiskOut]
-    milestones: list[MilestoneOut]
+    milestones: list[MilestoneDeviationOut]
 
 
 class BurnUpDayOut(Schema):
