@@ -64,6 +64,8 @@ def tables(result: dict[str, Any]) -> dict[str, Any]:
 def _series_label(line: dict[str, Any]) -> str:
     name = line["label"] or _("Any event")
     label = f"{name} · {MATH_LABELS.get(line['math'], line['math'])}"
+    if line.get("math_property"):  # "Sum of" what
+        label += f" {line['math_property']}"
     if line["breakdown"] is not None:
         label += f" · {value_label(line['breakdown'])}"
     if line["compare"]:

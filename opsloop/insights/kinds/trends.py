@@ -60,6 +60,7 @@ def run(q: TrendsQuery, plan: Plan) -> dict[str, Any]:
                         "label": s.label or s.event or "",
                         "event": s.event,
                         "math": s.math,
+                        "math_property": s.math_property,
                         "breakdown": bd,
                         "compare": previous,
                         "first_day": p_first.isoformat(),
