@@ -20,6 +20,7 @@ from opsloop.core.errors import NotFound
 from opsloop.core.models import Membership, User
 from opsloop.core.paging import Paged, page_numbers
 from opsloop.core.queries import access_workspace
+from opsloop.work import history
 from opsloop.work.models import Activity, Item, Project
 from opsloop.work.queries import access_item, access_project, assignable_users, visible_projects
 
@@ -278,6 +279,7 @@ def _timeline(
     activities = {
         a.pk: a for a in Activity.objects.filter(pk__in=change_ids).select_related("actor", "item")
     }
+    history.describe(activities.values())
     entries = []
     for k, pk, created_at in keys:
         if k == "comment":

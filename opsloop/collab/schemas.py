@@ -91,8 +91,13 @@ class ChangeOut(Schema):
     actor: UserOut | None
     verb: str = Field(description="created, updated or deleted.")
     field: str
-    old_value: str
+    old_value: str = Field(description="As stored: stage and priority names, login names, ids.")
     new_value: str
+    field_text: str = Field("", description="The field's name in the caller's language.")
+    old_text: str = Field(
+        "", description="The old value as people read it: labels, display names, 50%."
+    )
+    new_text: str = Field("", description="The new value as people read it.")
     item_ref: str | None = Field(description="The item changed; null for the project itself.")
     created_at: datetime
 

@@ -136,8 +136,13 @@ class ActivityOut(Schema):
     actor: UserOut | None
     verb: str
     field: str
-    old_value: str
+    old_value: str = Field(description="As stored: stage and priority names, login names, ids.")
     new_value: str
+    field_text: str = Field("", description="The field's name in the caller's language.")
+    old_text: str = Field(
+        "", description="The old value as people read it: labels, display names, 50%."
+    )
+    new_text: str = Field("", description="The new value as people read it.")
     created_at: datetime
 
 
@@ -514,7 +519,7 @@ def move_item(request: HttpRequest, slug: str, ref: str, payload: ItemMoveIn) ->
     tags=ITEMS,
 )
 def get_item_activity(request: HttpRequest, slug: str, ref: str) -> list[Activity]:
-    return list(list_item_activity(access_item(request.auth, slug, ref).item))
+    return list_item_activity(access_item(request.auth, slug, ref).item)
 
 
 # --- custom fields

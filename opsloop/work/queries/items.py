@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.db.models import F, Q, QuerySet
 
 from opsloop.core.models import Membership, User
+from opsloop.work import history
 from opsloop.work.models import (
     Activity,
     CustomFieldValue,
@@ -167,8 +168,13 @@ def possible_parents(item: Item, limit: int = 200) -> QuerySet[Item]:
     return project_items(item.project).exclude(pk=item.pk).order_by("-number")[:limit]
 
 
-def list_item_activity(item: Item) -> QuerySet[Activity]:
-    return Activity.objects.filter(item=item).select_related("actor").order_by("created_at", "id")
+def list_item_activity(item: Item) -> list[Activity]:
+    """Its changes, oldest first, each with its field and values as a reader sees them."""
+    changes = list(
+        Activity.objects.filter(item=item).select_related("actor").order_by("created_at", "id")
+    )
+    history.describe(changes)
+    return changes
 
 
 def list_children(item: Item) -> list[Item]:

@@ -6,9 +6,9 @@ from datetime import date
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from opsloop.core.templatetags.opsloop_core import query_with
+from opsloop.work import history
 from opsloop.work.fields import display
 from opsloop.work.models import PRIORITY_NAMES, Priority
 from opsloop.work.queries import list_saved_views, saved_view_url
@@ -53,27 +53,7 @@ def iso(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-FIELD_LABELS = {
-    "title": _("title"),
-    "description": _("description"),
-    "state": _("state"),
-    "priority": _("priority"),
-    "assignees": _("assignees"),
-    "labels": _("labels"),
-    "start_date": _("start date"),
-    "due_date": _("due date"),
-    "estimate_hours": _("estimate"),
-    "progress": _("progress"),
-    "parent": _("parent"),
-}
-
-
-@register.filter
-def field_label(name: str) -> str:
-    """The translated name of an item field, for the activity history."""
-    if name.startswith("cf:"):
-        return name[3:]
-    return str(FIELD_LABELS.get(name, name))
+register.filter("field_label", history.field_label)
 
 
 @register.filter
