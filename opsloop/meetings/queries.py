@@ -298,3 +298,17 @@ def recurring_series_due(now: datetime | None = None) -> QuerySet[Meeting]:
 
 def meeting_day(meeting: Meeting) -> date:
     return timezone.localtime(meeting.starts_at).date()
+
+
+def series_first_id(meeting: Meeting, *, limit: int = 1000) -> int:
+    """The id of the first meeting of the series this one continues (its own when it
+    starts one), following `previous` back at most `limit` occurrences."""
+    first_id, previous_id = meeting.pk, meeting.previous_id
+    for _step in range(limit):
+        if previous_id is None:
+            break
+        first_id = previous_id
+        previous_id = (
+            Meeting.objects.filter(pk=previous_id).values_list("previous_id", flat=True).first()
+        )
+    return first_id

@@ -328,7 +328,11 @@ def meeting_calendar(request: HttpRequest, slug: str, meeting_id: int) -> HttpRe
     """The meeting as an iCalendar file, to add to Feishu, Outlook or any calendar."""
     meeting: Meeting = queries.access_meeting(request.user, slug, meeting_id).meeting
     response = HttpResponse(
-        meeting_ics(meeting, request.build_absolute_uri(actions.meeting_url(meeting))),
+        meeting_ics(
+            meeting,
+            request.build_absolute_uri(actions.meeting_url(meeting)),
+            series_id=queries.series_first_id(meeting),
+        ),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'

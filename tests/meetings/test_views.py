@@ -163,6 +163,26 @@ def test_ics_download(client, owner_ms):
     assert "LOCATION:3F\\; 会议室" in text
 
 
+def test_a_recurring_meeting_is_a_series_in_the_calendar(client, owner_ms):
+    once = make_meeting(owner_ms, title="复盘会")
+    once_text = client.get(f"/w/acme/meetings/{once.pk}/meeting.ics").content.decode()
+    assert "RRULE" not in once_text and f"UID:meeting-{once.pk}@" in once_text
+    first = make_meeting(owner_ms, recurrence="biweekly")
+    second = actions.do_create_next_occurrence(actor=owner_ms, meeting=first)
+    texts = [
+        client.get(f"/w/acme/meetings/{m.pk}/meeting.ics").content.decode()
+        for m in (first, second)
+    ]
+    for text in texts:
+        assert "RRULE:FREQ=WEEKLY;INTERVAL=2\r\n" in text
+        # One series, whichever occurrence's file is added.
+        assert f"UID:meeting-series-{first.pk}@acme.opsloop" in text
+    assert "DTSTART:20261102T020000Z" in texts[0] and "DTSTART:20261116T020000Z" in texts[1]
+    monthly = make_meeting(owner_ms, recurrence="monthly")
+    text = client.get(f"/w/acme/meetings/{monthly.pk}/meeting.ics").content.decode()
+    assert "RRULE:FREQ=MONTHLY\r\n" in text
+
+
 def test_lists_show_upcoming_and_past_and_the_project_tab(client, owner_ms, project):
     make_meeting(owner_ms, title="旧会", starts_at=at(2020, 1, 6))
     make_meeting(owner_ms, title="新会", project_key="D11", starts_at=at(2099, 1, 6))
