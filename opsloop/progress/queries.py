@@ -7,6 +7,7 @@ its state is in a closed group (done or cancelled)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from opsloop.core.errors import Invalid
 from opsloop.core.markdown import escape_markdown
 from opsloop.core.models import Membership
 from opsloop.planning.models import Milestone
-from opsloop.planning.queries import blockers_of, status_from
+from opsloop.planning.queries import AT_RISK, blockers_of, status_from
 from opsloop.progress.models import SummarySend
 from opsloop.work.models import CLOSED_GROUPS, Activity, Item, Project, State, StateGroup
 from opsloop.work.queries import visible_projects
@@ -127,6 +128,8 @@ def load_snapshot(project: Project) -> Snapshot:
             "state__color",
             "due_date",
             "start_date",
+            "progress",
+            "estimate_hours",
             "created_at",
             "completed_at",
         )
@@ -406,6 +409,41 @@ def items_at_risk(
 
 # --- milestones
 
+HOURS_A_DAY = 8
+
+
+def days_of_work_left(item: Item) -> int:
+    """Whole days an open item still needs: its estimate less its progress at eight hours
+    a day; else its planned span (start to due) less its progress; one day at least."""
+    left = 1 - (item.progress or 0) / 100
+    if item.estimate_hours:
+        return max(1, math.ceil(float(item.estimate_hours) * left / HOURS_A_DAY))
+    if item.start_date and item.due_date and item.due_date >= item.start_date:
+        return max(1, math.ceil(((item.due_date - item.start_date).days + 1) * left))
+    return 1
+
+
+def item_forecasts(
+    items: list[Item], blockers: dict[int, list[Item]], day: date
+) -> dict[int, date]:
+    """The day each open item can be done by: not before its due date, not before today
+    plus the work it still needs (an item past due is not done by its due date), and not
+    before each of its open blockers can be done (by the same rule, one level deep) plus
+    that work."""
+
+    def alone(item: Item) -> date:
+        earliest = day + timedelta(days=days_of_work_left(item) - 1)
+        return max(earliest, item.due_date) if item.due_date else earliest
+
+    out = {}
+    for item in items:
+        finish = alone(item)
+        for blocker in blockers.get(item.pk, []):
+            after = alone(blocker) + timedelta(days=days_of_work_left(item))
+            finish = max(finish, after)
+        out[item.pk] = finish
+    return out
+
 
 @dataclass
 class MilestoneDeviation:
@@ -435,6 +473,10 @@ class MilestoneDeviation:
             )
         if days > 0:
             return ngettext("%(days)d day late", "%(days)d days late", days) % {"days": days}
+        if self.status == AT_RISK:
+            # The forecast allows for what is known; the status also counts what tends to
+            # slip (items past due, little done close to the date): say both.
+            return _("at risk, though the forecast is on time")
         if days < 0:
             return ngettext("%(days)d day ahead", "%(days)d days ahead", -days) % {"days": -days}
         return _("on schedule")
@@ -445,8 +487,10 @@ def milestone_deviation(
 ) -> list[MilestoneDeviation]:
     """Each milestone of the project, by date: its status, forecast and deviation in days.
 
-    The forecast is the latest due date of its open items (today at the earliest, since
-    open work cannot finish in the past), or the day its last item closed when all are."""
+    The forecast is when its last open item can be done (item_forecasts: not before its
+    due date, nor before today plus the work it still needs, nor before its open blockers
+    are done plus that work), or the day its last item closed when all are. With no due
+    date among its open items there is no forecast."""
     snapshot = snapshot or load_snapshot(project)
     by_id = snapshot.by_id
     milestones = list(Milestone.objects.filter(project=project).order_by("date", "id"))
@@ -457,6 +501,12 @@ def milestone_deviation(
     for milestone_id, item_id in links:
         if item_id in by_id:
             members[milestone_id].append(by_id[item_id])
+    open_members = {
+        i.pk: i for items in members.values() for i in items if not _closed(i.state.group)
+    }
+    finishes = item_forecasts(
+        list(open_members.values()), _blockers(list(open_members.values()), project, None), day
+    )
     out = []
     for milestone in milestones:
         milestone.project = project
@@ -464,8 +514,8 @@ def milestone_deviation(
         open_items = [i for i in items if not _closed(i.state.group)]
         forecast: date | None
         if open_items:
-            dues = [i.due_date for i in open_items if i.due_date is not None]
-            forecast = max(max(dues), day) if dues else None
+            dated = any(i.due_date is not None for i in open_items)
+            forecast = max(finishes[i.pk] for i in open_items) if dated else None
         else:
             finished = [snapshot.history[i.pk].closed_on(date.max) for i in items]
             forecast = max((f for f in finished if f), default=None)

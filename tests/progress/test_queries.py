@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -248,6 +249,28 @@ def test_a_milestone_ahead_of_plan(project, make, owner, workspace):
     assert (row.deviation_days, row.text) == (-6, "6 days ahead")
 
 
+def test_a_milestone_forecast_counts_the_work_left_and_what_blocks_it(
+    project, make, owner, workspace
+):
+    """0 of 4 done, two past due, one blocked by one of them: not on schedule."""
+    actor = membership_of(owner, workspace)
+    late = make.create("物料", day(1), due_date=day(3), estimate_hours=Decimal("24"))
+    stuck = make.create("审批", day(1), due_date=day(2))
+    blocked = make.create("上线", day(1), due_date=day(9), estimate_hours=Decimal("16"))
+    easy = make.create("通知", day(1), due_date=day(8))
+    planning_actions.do_add_dependency(actor=actor, source=late, target=blocked)
+    milestone(project, owner, workspace, "大促上线", day(9), [late, stuck, blocked, easy])
+    row = queries.milestone_deviation(project, day(6))[0]
+    # 物料 needs 3 days from day 6 (days 6-8); 上线 needs 2 days after it: day 10.
+    assert row.forecast == day(10) and row.deviation_days == 1
+    assert row.text == "1 day late"
+    # Half done, the same work needs half the days.
+    make.update(late, day(6), progress=50)
+    row = queries.milestone_deviation(project, day(6))[0]
+    assert row.forecast == day(9) and row.status == "at_risk"
+    assert row.text == "at risk, though the forecast is on time"
+
+
 # --- weekly summary
 
 
@@ -307,9 +330,10 @@ def test_page_reads_are_bounded(project, make, owner, workspace, django_assert_n
         make.move(item, "done", day(4))
     for n in range(3):
         milestone(project, owner, workspace, f"M{n}", day(5 + n), items[n * 3 : n * 3 + 3])
-    # Items, states, state history; blockers; milestones and their items; due date moves;
-    # blockers again for the summary. However many items and milestones.
-    with at(day(9)), django_assert_num_queries(8):
+    # Items, states, state history; blockers; milestones and their items, and the blockers
+    # of their open items; due date moves; blockers again for the summary. However many
+    # items and milestones.
+    with at(day(9)), django_assert_num_queries(9):
         snapshot = queries.load_snapshot(project)
         queries.planned_vs_actual(project, day(9), snapshot=snapshot)
         queries.items_at_risk(project, day(9), snapshot=snapshot)
