@@ -170,8 +170,7 @@ def test_a_recurring_meeting_is_a_series_in_the_calendar(client, owner_ms):
     first = make_meeting(owner_ms, recurrence="biweekly")
     second = actions.do_create_next_occurrence(actor=owner_ms, meeting=first)
     texts = [
-        client.get(f"/w/acme/meetings/{m.pk}/meeting.ics").content.decode()
-        for m in (first, second)
+        client.get(f"/w/acme/meetings/{m.pk}/meeting.ics").content.decode() for m in (first, second)
     ]
     for text in texts:
         assert "RRULE:FREQ=WEEKLY;INTERVAL=2\r\n" in text
