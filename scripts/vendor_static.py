@@ -19,7 +19,10 @@ VENDOR = ROOT / "opsloop" / "static" / "vendor"
 # node package -> [(file inside the package, name under static/vendor/)]
 FILES: dict[str, list[tuple[str, str]]] = {
     "htmx.org": [("dist/htmx.min.js", "htmx.min.js")],
-    "alpinejs": [("dist/cdn.min.js", "alpine.min.js")],
+    # Alpine's CSP build: it parses x- expressions itself instead of compiling them with
+    # new Function, which the Content-Security-Policy (no 'unsafe-eval') would refuse.
+    # Components are registered with Alpine.data in opsloop/static/opsloop/*.js.
+    "@alpinejs/csp": [("dist/cdn.min.js", "alpine.min.js")],
     "sortablejs": [("Sortable.min.js", "Sortable.min.js")],
     "echarts": [("dist/echarts.min.js", "echarts.min.js")],
     "gridstack": [
@@ -46,7 +49,9 @@ def main() -> int:
         # Licences travel with the code we redistribute.
         for name in LICENSE_NAMES:
             if (package_dir / name).exists():
-                shutil.copyfile(package_dir / name, VENDOR / f"{package}.{name}")
+                # A scoped name (@scope/name) must not become a folder.
+                flat = package.lstrip("@").replace("/", "-")
+                shutil.copyfile(package_dir / name, VENDOR / f"{flat}.{name}")
                 break
     (VENDOR / "versions.json").write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")
     STAMP.touch()

@@ -6,8 +6,15 @@ with apt-get when missing. Every test gets a fresh browser context (cookies, sto
 locale) on one shared browser process, which keeps the suite fast.
 
 Fixtures: `browser`, `browser_locale` (override or parametrize it; "en" by default),
-`page`, `console_errors`; helpers: `login(page, username, password)` and
-`screenshot(page, name)`.
+`page`, `console_errors`, `csp_violations`; helpers: `login(page, username, password)`
+and `screenshot(page, name)`.
+
+Every page runs under opsloop's Content-Security-Policy: chromium reports what the
+policy refused as console errors ("Executing inline script violates the following
+Content Security Policy directive ...", "Applying inline style violates ...", "Evaluating
+a string as JavaScript violates ..."; older versions say "Refused to execute inline
+script because it violates ..."), and the `page` fixture fails the test that caused any,
+whether or not it reads `console_errors`. tests/browser/test_csp.py proves it sees them.
 """
 
 from __future__ import annotations
@@ -19,7 +26,14 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django would then refuse
 # the test's own ORM calls as "async unsafe" although nothing runs concurrently.
@@ -45,6 +59,16 @@ FAILURES = ROOT / "build" / "test-failures"
 TIMEOUT_MS = 10_000
 SCREENSHOT_TIMEOUT_MS = 60_000
 VIEWPORT = {"width": 1280, "height": 800}
+# Chromium's words for every refusal, enforced or report-only ("[Report Only] ...").
+CSP_VIOLATION = re.compile(r"Content Security Policy|Content-Security-Policy")
+# Chromium logs most refusals itself, but not an eval that the page's code catches (as
+# Alpine's standard build would): the securitypolicyviolation event sees every one.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`Content Security Policy refused ${event.blockedURI} (${event.violatedDirective})`
+    + ` at ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -104,6 +128,7 @@ def context(browser: Browser, live_server, browser_locale: str) -> Iterator[Brow
         viewport=VIEWPORT,
     )
     context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     yield context
     context.close()
 
@@ -115,16 +140,28 @@ def console_errors() -> list[str]:
 
 
 @pytest.fixture
+def csp_violations() -> list[str]:
+    """What the Content-Security-Policy refused on the page; any fails the test."""
+    return []
+
+
+@pytest.fixture
 def page(
-    context: BrowserContext, console_errors: list[str], request: pytest.FixtureRequest
+    context: BrowserContext,
+    console_errors: list[str],
+    csp_violations: list[str],
+    request: pytest.FixtureRequest,
 ) -> Iterator[Page]:
     page = context.new_page()
-    page.on(
-        "console",
-        lambda message: (
-            console_errors.append(f"console: {message.text}") if message.type == "error" else None
-        ),
-    )
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        console_errors.append(f"console: {message.text}")
+        if CSP_VIOLATION.search(message.text):
+            csp_violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: console_errors.append(f"page error: {error}"))
     page.on(
         "response",
@@ -141,6 +178,10 @@ def page(
         path = FAILURES / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         print(f"screenshot of the failure: {path}")
+    if csp_violations:
+        pytest.fail(
+            "the Content-Security-Policy refused:\n" + "\n".join(csp_violations), pytrace=False
+        )
 
 
 def login(page: Page, username: str, password: str) -> None:

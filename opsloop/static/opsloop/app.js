@@ -1,4 +1,12 @@
-// opsloop page behaviour that is not htmx: the board's drag and drop.
+// opsloop page behaviour that is not htmx: the board's drag and drop, confirmations,
+// selects that submit their form, and the Alpine components every page may use.
+//
+// Pages carry no inline script and no on...= handler: the Content-Security-Policy
+// (docs/security.md) refuses them. Templates say what they want with data- attributes
+// and this file does it:
+//   data-confirm="Question?"  on a form: asks before it is submitted; on a button or
+//                             link: asks before its click does anything.
+//   data-autosubmit           on a select or input: a change submits its form.
 (function () {
   "use strict";
 
@@ -63,6 +71,59 @@
       const title = document.querySelector(".quick-create input[name=title]");
       if (title) { event.preventDefault(); title.focus(); }
     }
+  });
+
+  // Capture phase, so that a "Cancel" stops the submit or click before anything else
+  // (htmx included) acts on it. Listening on the document also covers markup that htmx
+  // swaps in later.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      const form = event.target;
+      if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) return;
+      if (!window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+  document.addEventListener(
+    "click",
+    function (event) {
+      const target = event.target instanceof Element ? event.target.closest("[data-confirm]") : null;
+      // A form's own question is asked by the submit listener above.
+      if (!target || target instanceof HTMLFormElement) return;
+      if (!window.confirm(target.dataset.confirm)) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+  document.addEventListener("change", function (event) {
+    const field = event.target;
+    if (field instanceof Element && field.hasAttribute("data-autosubmit") && field.form) {
+      field.form.requestSubmit();
+    }
+  });
+
+  // Alpine runs its CSP build (no eval): a component is registered here by name and the
+  // template names it in x-data, instead of writing an object literal there.
+  document.addEventListener("alpine:init", function () {
+    // An item's description: Markdown shown, or its textarea while editing. The form
+    // opens in editing mode when it comes back with an error (data-editing).
+    window.Alpine.data("descriptionEditor", function () {
+      return {
+        editing: false,
+        init() {
+          this.editing = this.$el.hasAttribute("data-editing");
+        },
+        toggle() {
+          this.editing = !this.editing;
+        },
+      };
+    });
   });
 
   document.addEventListener("DOMContentLoaded", initBoard);

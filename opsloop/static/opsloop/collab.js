@@ -73,6 +73,11 @@
         this.open = false;
         this.users = [];
       },
+
+      // On blur, after a click on the menu has had time to pick.
+      closeSoon() {
+        setTimeout(() => this.close(), 150);
+      },
     };
   }
 
