@@ -201,7 +201,7 @@ def _subject(actor: Membership, kind: str, data: dict[str, Any]) -> dict[str, An
     sees it."""
     workspace = actor.workspace
     if kind == TileKind.KPI:
-        return {"kpi": goal_queries.get_kpi(workspace, _id(data, "kpi_id"))}
+        return {"kpi": goal_queries.get_kpi(actor, _id(data, "kpi_id"))}
     if kind == TileKind.INSIGHT:
         insight = Insight.objects.filter(workspace=workspace, pk=_id(data, "insight_id")).first()
         if insight is None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
@@ -157,10 +158,10 @@ def _default_title(tile: DashboardTile) -> str:
 
 
 def _kind_title(tile: DashboardTile) -> str:
-    """A title that names nothing the reader may not see: KPIs and insights are the
-    whole team's; a project or an objective may not be the reader's to see."""
-    named = tile.kpi or tile.insight
-    return str(named) if named is not None else str(TileKind(tile.kind).label)
+    """A title that names nothing the reader may not see: insights are the whole team's;
+    a project, an objective, or a KPI of a project's work may not be the reader's to
+    see."""
+    return str(tile.insight) if tile.insight is not None else str(TileKind(tile.kind).label)
 
 
 class _Batch:
@@ -173,6 +174,7 @@ class _Batch:
         self._targets: dict[int, KeyResult] | None = None
         self._reports: dict[int, goal_queries.ObjectiveReport] | None = None
         self._projects: set[int] | None = None
+        self._hidden_kpis: set[int] | None = None
         self._snapshots: dict[int, progress_queries.Snapshot] = {}
 
     def view(self, tile: DashboardTile, *, wait: bool) -> TileView:
@@ -194,6 +196,8 @@ class _Batch:
     def _kpi(self, tile: DashboardTile, title: str) -> TileView:
         kpi = tile.kpi
         assert kpi is not None
+        if kpi.pk in self.hidden_kpis():
+            return _hidden(tile)
         points = self.values().get(kpi.pk, [])
         latest = points[-1] if points else None
         first = points[0] if points else None
@@ -222,6 +226,12 @@ class _Batch:
         }
         return TileView(tile, title, data=data, chart=chart)
 
+    def hidden_kpis(self) -> set[int]:
+        """The KPIs the reader may not see: they count a project they do not see."""
+        if self._hidden_kpis is None:
+            self._hidden_kpis = goal_queries.hidden_kpi_ids(self.frame.viewer)
+        return self._hidden_kpis
+
     def values(self) -> dict[int, list[tuple[dt.date, float]]]:
         if self._values is None:
             first, last = self.frame.days
@@ -233,13 +243,16 @@ class _Batch:
         return self._values
 
     def targets(self) -> dict[int, KeyResult]:
-        """Each KPI's key result in an objective of today's period (the first one)."""
+        """Each KPI's key result in an objective of today's period (the first one) that
+        the reader sees: not one of a project hidden from them."""
         if self._targets is None:
             ids = {t.kpi_id for t in self.tiles if t.kind == TileKind.KPI and t.kpi_id}
             today = self.frame.today
+            projects = work_queries.visible_projects(self.frame.viewer)
             results = (
                 KeyResult.objects.filter(kpi_id__in=ids)
                 .filter(objective__workspace_id=self.frame.workspace.pk)
+                .filter(Q(objective__project__isnull=True) | Q(objective__project__in=projects))
                 .filter(objective__start_date__lte=today, objective__end_date__gte=today)
                 .select_related("objective")
                 .order_by("objective__start_date", "sort_order", "pk")

@@ -107,7 +107,7 @@ def _edit_context(membership: Membership, board: Dashboard) -> dict[str, Any]:
     date_range = tiles.check_date_range(board.date_range)
     return {
         "kinds": TileKind.choices,
-        "kpis": goal_queries.list_kpis(workspace),
+        "kpis": goal_queries.list_kpis(membership),
         "insights": insight_queries.list_insights(workspace),
         "objectives": queries.objective_choices(membership),
         "projects": queries.project_choices(membership),

@@ -49,10 +49,11 @@ KEY_RESULT = "/workspaces/{slug}/key-results/{key_result_id}"
 
 
 @router.get(KPIS, response={200: list[KpiOut], **ERRORS}, summary="List KPIs", tags=GOALS,
-            description="Members and above; by name.")  # fmt: skip
+            description="Members and above; by name. A KPI of the work only for who sees "
+            "every project it counts.")  # fmt: skip
 def get_kpis(request: HttpRequest, slug: str) -> list:
     membership = queries.access_goals(request.auth, slug)
-    return list(queries.list_kpis(membership.workspace))
+    return list(queries.list_kpis(membership))
 
 
 @router.post(
@@ -70,10 +71,11 @@ def create_kpi(request: HttpRequest, slug: str, payload: KpiIn) -> Status[Kpi]:
 
 
 @router.get(KPI, response={200: KpiOut, **ERRORS}, summary="Get a KPI", tags=GOALS,
-            description="Members and above.")  # fmt: skip
+            description="Members and above; a KPI of the work is 404 for who does not see "
+            "every project it counts, as are all its routes.")  # fmt: skip
 def get_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Kpi:
     membership = queries.access_goals(request.auth, slug)
-    return queries.get_kpi(membership.workspace, kpi_id)
+    return queries.get_kpi(membership, kpi_id)
 
 
 @router.patch(
@@ -86,7 +88,7 @@ def get_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Kpi:
 )
 def update_kpi(request: HttpRequest, slug: str, kpi_id: int, payload: KpiPatch) -> Kpi:
     membership = queries.access_goals(request.auth, slug)
-    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    kpi = queries.get_kpi(membership, kpi_id)
     return actions.do_update_kpi(actor=membership, kpi=kpi, data=payload)
 
 
@@ -99,7 +101,7 @@ def update_kpi(request: HttpRequest, slug: str, kpi_id: int, payload: KpiPatch) 
 )
 def delete_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Status[None]:
     membership = queries.access_goals(request.auth, slug)
-    actions.do_delete_kpi(actor=membership, kpi=queries.get_kpi(membership.workspace, kpi_id))
+    actions.do_delete_kpi(actor=membership, kpi=queries.get_kpi(membership, kpi_id))
     return Status(204, None)
 
 
@@ -112,7 +114,7 @@ def delete_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Status[None]:
 )
 def get_values(request: HttpRequest, slug: str, kpi_id: int, query: Query[ValuesQuery]) -> list:
     membership = queries.access_goals(request.auth, slug)
-    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    kpi = queries.get_kpi(membership, kpi_id)
     return queries.kpi_values(kpi, since=query.since, until=query.until)
 
 
@@ -143,7 +145,7 @@ def get_values(request: HttpRequest, slug: str, kpi_id: int, query: Query[Values
 )
 def record_values(request: HttpRequest, slug: str, kpi_id: int) -> dict:
     membership = queries.access_goals(request.auth, slug)
-    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    kpi = queries.get_kpi(membership, kpi_id)
     if is_multipart(request):
         upload = uploaded_file(
             request,
@@ -166,7 +168,7 @@ def record_values(request: HttpRequest, slug: str, kpi_id: int) -> dict:
 )
 def compute_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Kpi:
     membership = queries.access_goals(request.auth, slug)
-    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    kpi = queries.get_kpi(membership, kpi_id)
     actions.do_compute_kpi(kpi=kpi)
     return kpi
 
@@ -183,7 +185,7 @@ def compute_kpi(request: HttpRequest, slug: str, kpi_id: int) -> Kpi:
 )
 def get_alerts(request: HttpRequest, slug: str, kpi_id: int) -> list:
     membership = queries.access_goals(request.auth, slug)
-    return queries.list_alerts(queries.get_kpi(membership.workspace, kpi_id))
+    return queries.list_alerts(queries.get_kpi(membership, kpi_id))
 
 
 @router.post(
@@ -197,7 +199,7 @@ def get_alerts(request: HttpRequest, slug: str, kpi_id: int) -> list:
 )
 def create_alert(request: HttpRequest, slug: str, kpi_id: int, payload: AlertIn) -> Status:
     membership = queries.access_goals(request.auth, slug)
-    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    kpi = queries.get_kpi(membership, kpi_id)
     rule = actions.do_create_alert_rule(actor=membership, kpi=kpi, data=payload)
     return Status(201, queries.list_alerts(kpi, rule_id=rule.pk)[0])
 
@@ -211,7 +213,7 @@ def create_alert(request: HttpRequest, slug: str, kpi_id: int, payload: AlertIn)
 )
 def delete_alert(request: HttpRequest, slug: str, kpi_id: int, alert_id: int) -> Status[None]:
     membership = queries.access_goals(request.auth, slug)
-    kpi = queries.get_kpi(membership.workspace, kpi_id)
+    kpi = queries.get_kpi(membership, kpi_id)
     actions.do_delete_alert_rule(actor=membership, rule=queries.get_alert(kpi, alert_id))
     return Status(204, None)
 

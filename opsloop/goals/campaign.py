@@ -109,14 +109,14 @@ class ImpactReport:
 
 def linked_kpis(project: Project, viewer: Membership) -> list[Kpi]:
     """The KPIs of the key results meant to move the project (linked to it, or of its
-    own objectives), of the objectives the viewer sees; by name."""
+    own objectives), of the objectives and KPIs the viewer sees; by name."""
     results = KeyResult.objects.filter(
         objective__in=queries.list_objectives(viewer).values("pk")
     ).filter(Q(projects=project) | Q(objective__project=project))
     return list(
-        Kpi.objects.filter(pk__in=results.values("kpi_id")).select_related(
-            "insight__workspace", "workspace"
-        )
+        Kpi.objects.filter(pk__in=results.values("kpi_id"))
+        .exclude(pk__in=queries.hidden_kpi_ids(viewer))
+        .select_related("insight__workspace", "workspace")
     )
 
 

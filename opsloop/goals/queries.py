@@ -5,16 +5,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opsloop.core.errors import NotFound
-from opsloop.core.models import Membership, User, Workspace
+from opsloop.core.models import Membership, Role, User
 from opsloop.events import queries as event_queries
 from opsloop.goals import measure
-from opsloop.goals.models import AlertFiring, AlertRule, KeyResult, Kpi, KpiValue, Objective
+from opsloop.goals.models import (
+    AlertFiring,
+    AlertRule,
+    KeyResult,
+    Kpi,
+    KpiChange,
+    KpiSource,
+    KpiValue,
+    Objective,
+)
 from opsloop.insights.queries import local_today
 from opsloop.planning.models import Milestone
 from opsloop.work import queries as work_queries
@@ -29,12 +39,102 @@ def access_goals(user: User, slug: str) -> Membership:
 # --- KPIs
 
 
-def list_kpis(workspace: Workspace) -> QuerySet[Kpi]:
-    return Kpi.objects.filter(workspace=workspace).select_related("insight", "owner")
+# Who may see a KPI of the work: a KPI that counts a project's items shows that
+# project's numbers, day by day, so it is seen only by who sees every project it reads
+# (docs/security.md#kpis-of-the-work). Its key results, alert rules and firings, and
+# the dashboard tiles that show it, go with it.
 
 
-def get_kpi(workspace: Workspace, kpi_id: int) -> Kpi:
-    kpi = list_kpis(workspace).filter(pk=kpi_id).first()
+def kpi_reads(workspace_id: int) -> dict[int, set[int] | None]:
+    """The projects whose items each KPI of the workspace counts: {kpi id: project ids},
+    None for every project of the workspace. Older definitions count too, as the values
+    made under them are kept (docs/goals.md#kpis). KPIs that never read the work (an
+    insight's, by hand) are left out. Two queries, three with a milestone."""
+    definitions: dict[int, list[dict[str, Any]]] = {}
+    current = Kpi.objects.filter(workspace_id=workspace_id, source=KpiSource.WORK)
+    for pk, definition in current.values_list("pk", "definition"):
+        definitions.setdefault(pk, []).append(definition or {})
+    changes = KpiChange.objects.filter(kpi__workspace_id=workspace_id)
+    for pk, before, after in changes.values_list("kpi_id", "before", "after"):
+        for version in (before, after):
+            if isinstance(version, dict) and version.get("source") == KpiSource.WORK:
+                definitions.setdefault(pk, []).append(version.get("definition") or {})
+    milestone_ids = {
+        int(d["milestone_id"])
+        for ds in definitions.values()
+        for d in ds
+        if d.get("measure") == "milestone_done_percent" and d.get("milestone_id") is not None
+    }
+    milestone_projects = (
+        dict(Milestone.objects.filter(pk__in=milestone_ids).values_list("pk", "project_id"))
+        if milestone_ids
+        else {}
+    )
+    reads: dict[int, set[int] | None] = {}
+    for pk, versions in definitions.items():
+        projects: set[int] | None = set()
+        for definition in versions:
+            read = _projects_read(definition, milestone_projects)
+            if read is None or projects is None:
+                projects = None
+                break
+            projects |= read
+        reads[pk] = projects
+    return reads
+
+
+def _projects_read(definition: dict[str, Any], milestone_projects: dict) -> set[int] | None:
+    if definition.get("measure") == "milestone_done_percent":
+        project_id = milestone_projects.get(definition.get("milestone_id"))
+        # A milestone since deleted: whose items it counted is no longer known.
+        return None if project_id is None else {project_id}
+    ids = definition.get("project_ids") or []
+    # No projects named: every project of the workspace (sources.values_from_work).
+    return {int(pk) for pk in ids} if ids else None
+
+
+def hidden_kpi_ids(membership: Membership) -> set[int]:
+    """The workspace's KPIs the member may not see: those that count the items of a
+    project they do not see. Admins see every project, so every KPI."""
+    if membership.at_least(Role.ADMIN):
+        return set()
+    reads = kpi_reads(membership.workspace_id)
+    if not reads:
+        return set()
+    visible = visible_project_ids(membership)
+    sees_every_project: bool | None = None
+    hidden = set()
+    for pk, projects in reads.items():
+        if projects is None:
+            if sees_every_project is None:
+                sees_every_project = not (
+                    Project.objects.filter(workspace_id=membership.workspace_id)
+                    .exclude(pk__in=visible)
+                    .exists()
+                )
+            if not sees_every_project:
+                hidden.add(pk)
+        elif not projects <= visible:
+            hidden.add(pk)
+    return hidden
+
+
+def may_see_kpi(membership: Membership, kpi: Kpi) -> bool:
+    return kpi.pk not in hidden_kpi_ids(membership)
+
+
+def list_kpis(membership: Membership) -> QuerySet[Kpi]:
+    """The KPIs the member sees (hidden_kpi_ids), by name."""
+    return (
+        Kpi.objects.filter(workspace_id=membership.workspace_id)
+        .exclude(pk__in=hidden_kpi_ids(membership))
+        .select_related("insight", "owner")
+    )
+
+
+def get_kpi(membership: Membership, kpi_id: int) -> Kpi:
+    """A KPI the member sees; one of a project they do not see is as unknown as none."""
+    kpi = list_kpis(membership).filter(pk=kpi_id).first()
     if kpi is None:
         raise NotFound(_("No such KPI."))
     return kpi
@@ -114,7 +214,8 @@ def list_objectives(
     project_id: int | None = None,
 ) -> QuerySet[Objective]:
     """The objectives the member sees (a project's only when they see the project),
-    those whose period holds `on` when given, with their key results."""
+    those whose period holds `on` when given, with the key results they see (not those
+    of a KPI they may not see)."""
     objectives = (
         Objective.objects.filter(workspace_id=membership.workspace_id)
         .filter(Q(project__isnull=True) | Q(project__in=work_queries.visible_projects(membership)))
@@ -126,7 +227,11 @@ def list_objectives(
         objectives = objectives.filter(level=level)
     if project_id is not None:
         objectives = objectives.filter(project_id=project_id)
-    results = KeyResult.objects.select_related("kpi", "owner").prefetch_related("projects")
+    results = (
+        KeyResult.objects.exclude(kpi_id__in=hidden_kpi_ids(membership))
+        .select_related("kpi", "owner")
+        .prefetch_related("projects")
+    )
     return objectives.prefetch_related(Prefetch("key_results", queryset=results))
 
 
@@ -142,6 +247,7 @@ def get_key_result(membership: Membership, key_result_id: int) -> KeyResult:
     key_result = (
         KeyResult.objects.select_related("objective__workspace", "kpi")
         .filter(objective__in=objectives, pk=key_result_id)
+        .exclude(kpi_id__in=hidden_kpi_ids(membership))
         .first()
     )
     if key_result is None:

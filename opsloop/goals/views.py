@@ -133,7 +133,7 @@ def goal(request: HttpRequest, slug: str, objective_id: int) -> HttpResponse:
         "items": work.items,
         "charts": charts,
         "milestones": work.milestones,
-        "kpis": queries.list_kpis(workspace),
+        "kpis": queries.list_kpis(membership),
         "projects": queries.project_choices(membership),
         "directions": DIRECTIONS,
         "error": error,
@@ -240,7 +240,7 @@ def kpis(request: HttpRequest, slug: str) -> HttpResponse:
     response, error = run_post(request, lambda: _post_kpis(request, membership))
     if response is not None:
         return response
-    listed = list(queries.list_kpis(workspace))
+    listed = list(queries.list_kpis(membership))
     latest = queries.latest_values([k.pk for k in listed])
     context = {
         "membership": membership,
@@ -273,7 +273,7 @@ def _post_kpis(request: HttpRequest, membership: Membership) -> HttpResponse:
         else:
             messages.success(request, _("KPI saved."))
         return redirect(f"{here}#kpi-{kpi.pk}")
-    kpi = queries.get_kpi(membership.workspace, int_param(request.POST.get("kpi")))
+    kpi = queries.get_kpi(membership, int_param(request.POST.get("kpi")))
     if op == "value":
         value = parse_input(ValueIn, _form(request, optional=("day", "value")))
         actions.do_record_kpi_values(

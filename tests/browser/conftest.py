@@ -56,7 +56,8 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 # (`make screenshots`), so a test run does not leave the committed images modified.
 SCRATCH_SCREENSHOTS = ROOT / "build" / "screenshots"
 FAILURES = ROOT / "build" / "test-failures"
-TIMEOUT_MS = 10_000
+# Waits of a click or a locator: long enough for two cores busy with the rest of the suite.
+TIMEOUT_MS = 20_000
 SCREENSHOT_TIMEOUT_MS = 60_000
 VIEWPORT = {"width": 1280, "height": 800}
 # Chromium's words for every refusal, enforced or report-only ("[Report Only] ...").

@@ -70,13 +70,34 @@ def _board(owner_ms, project):
 
 
 def project_context(*, owner_ms, project, item, tag) -> dict:
-    """One dashboard for the world, with a burn-up tile of each project on it: who reads
-    it sees the tiles of projects they may not see hidden, and nothing of them."""
+    """One dashboard for the world, with a burn-up tile of each project on it, a tile of
+    the project's KPI of its work, and one of the objective whose key result that kind of
+    KPI measures (tests/goals/permission_cases.py made both): who reads it sees the
+    tiles of projects they may not see hidden, and nothing of them."""
     from opsloop.dashboards import actions
+    from opsloop.goals.models import KeyResult, Kpi
 
     dashboard, tile = _board(owner_ms, project)
     share = actions.do_create_share(actor=owner_ms, dashboard=dashboard)
-    return {"dashboard_id": dashboard.pk, "tile_id": tile.pk, "share_id": share.share.pk}
+    work_kpi = Kpi.objects.get(workspace_id=owner_ms.workspace_id, name=f"{tag} 完成数")
+    kpi_tile = actions.do_add_tile(
+        actor=owner_ms, dashboard=dashboard, data={"kind": "kpi", "kpi_id": work_kpi.pk}
+    )
+    objective = KeyResult.objects.get(
+        objective__workspace_id=owner_ms.workspace_id, title=f"{tag} 关键结果"
+    ).objective
+    objective_tile = actions.do_add_tile(
+        actor=owner_ms,
+        dashboard=dashboard,
+        data={"kind": "objective", "objective_id": objective.pk},
+    )
+    return {
+        "dashboard_id": dashboard.pk,
+        "tile_id": tile.pk,
+        "share_id": share.share.pk,
+        "work_tile_id": kpi_tile.pk,
+        "objective_tile_id": objective_tile.pk,
+    }
 
 
 def page_context(*, owner_ms, project, item) -> dict:

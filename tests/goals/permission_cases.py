@@ -2,7 +2,10 @@
 members and above, as they see the events KPIs come from; guests 403; outsiders 404.
 Who made a KPI or set an objective (the owner here), its owner, and admins change it.
 A campaign's impact and its cohorts: members and above who see the project (and may
-edit it, for the cohorts)."""
+edit it, for the cohorts). A KPI that counts a project's items, its alert rules and
+firings, and the key results measured by it, are seen only by who sees the project:
+each project's are tagged (tests/goals/test_work_kpi_permissions.py walks their routes
+on the private project)."""
 
 from __future__ import annotations
 
@@ -122,6 +125,25 @@ def project_context(*, owner_ms, project, item, tag) -> dict:
     actions.do_link_work(
         actor=owner_ms, key_result=key_result, data=LinksIn(project_ids=[project.pk])
     )
+    # The project's own numbers: a KPI of its items done, with a rule that fired on it
+    # (none done, under 10), and another measuring a key result of the workspace's
+    # objective. Named with the tag, as they show the project.
+    counted = {"measure": "items_done", "project_ids": [project.pk]}
+    work_kpi = actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name=f"{tag} 完成数", source="work", definition=counted)
+    )
+    work_alert = actions.do_create_alert_rule(
+        actor=owner_ms, kpi=work_kpi, data=AlertIn(kind="below", threshold=10)
+    )
+    actions.do_compute_kpi(kpi=work_kpi)
+    measured = actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name=f"{tag} 完成数（目标）", source="work", definition=counted)
+    )
+    work_key_result = actions.do_add_key_result(
+        actor=owner_ms,
+        objective=objective,
+        data=KeyResultIn(title=f"{tag} 关键结果", kpi_id=measured.pk, target_value=10),
+    )
     actions.do_create_objective(
         actor=owner_ms,
         data=ObjectiveIn(
@@ -157,6 +179,10 @@ def project_context(*, owner_ms, project, item, tag) -> dict:
         "goal_kpi_id": used.pk,
         "objective_id": objective.pk,
         "key_result_id": key_result.pk,
+        "work_kpi_id": work_kpi.pk,
+        "work_alert_id": work_alert.pk,
+        "work_goal_kpi_id": measured.pk,
+        "work_key_result_id": work_key_result.pk,
     }
 
 

@@ -14,7 +14,7 @@ from opsloop.core.errors import Forbidden, Invalid
 from opsloop.core.models import Membership, Role, User
 from opsloop.files import actions as file_actions
 from opsloop.files.queries import Place
-from opsloop.goals import alerts, sources
+from opsloop.goals import alerts, queries, sources
 from opsloop.goals.actions.common import check_changes, check_number
 from opsloop.goals.chart import line_png
 from opsloop.goals.models import AlertFiring, AlertKind, AlertRule, Kpi, KpiValue
@@ -64,9 +64,21 @@ def do_create_alert_rule(*, actor: Membership, kpi: Kpi, data: AlertIn) -> Alert
         if project is None:
             raise Invalid(_("Say which project the work item goes to."), field="project_id")
         work_queries.check_project_permission(actor, project, work_queries.EDIT)
+        if not _item_may_show(kpi, project.pk):
+            raise Invalid(
+                _("A KPI of the work makes its work items only in the one project it counts."),
+                field="project_id",
+            )
         rule.project = project
     rule.save()
     return rule
+
+
+def _item_may_show(kpi: Kpi, project_id: int) -> bool:
+    """Whether a work item in the project may carry the KPI's values: who sees the item
+    sees the project, so the KPI may read no other project (docs/goals.md#alerts)."""
+    reads = queries.kpi_reads(kpi.workspace_id).get(kpi.pk, set())
+    return reads is not None and reads <= {project_id}
 
 
 def do_delete_alert_rule(*, actor: Membership, rule: AlertRule) -> None:
@@ -137,6 +149,10 @@ def _tell(kpi: Kpi, rule: AlertRule, firing: AlertFiring) -> None:
     who = _recipient(kpi, rule)
     if who is None:
         return
+    membership = Membership.objects.filter(workspace_id=kpi.workspace_id, user=who).first()
+    # Whoever may not see the KPI (it counts a project they do not see) is not told it.
+    if membership is None or not queries.may_see_kpi(membership, kpi):
+        return
     do_notify(
         workspace_id=kpi.workspace_id,
         recipients=[who],
@@ -152,6 +168,8 @@ def _alert_item(kpi: Kpi, rule: AlertRule, firing: AlertFiring, values: list[flo
     """The work item a rule asks for, assigned to the KPI's owner when they may be, with
     the KPI's chart attached; made as the rule's maker (none when they have left)."""
     if not rule.create_item or rule.project is None or rule.created_by_id is None:
+        return None
+    if not _item_may_show(kpi, rule.project.pk):  # the KPI was redefined since
         return None
     maker = (
         Membership.objects.select_related("workspace", "user")

@@ -28,6 +28,7 @@ from opsloop.goals.schemas import KpiIn, KpiPatch
 from opsloop.insights.models import Insight
 from opsloop.insights.queries import local_today
 from opsloop.work import queries as work_queries
+from opsloop.work.models import Project
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +63,16 @@ def check_kpi_definition(
         return KpiDefinition(source, sources.check_insight_pick(insight, definition or {}), insight)
     if source == KpiSource.WORK:
         visible = set(work_queries.visible_projects(actor).values_list("pk", flat=True))
-        return KpiDefinition(
-            source, sources.check_work(actor.workspace_id, definition, visible), None
-        )
+        checked = sources.check_work(actor.workspace_id, definition, visible)
+        # No projects named counts every project's items: only who sees them all may.
+        if checked["measure"] == "items_done" and not checked["project_ids"]:
+            projects = Project.objects.filter(workspace_id=actor.workspace_id)
+            if projects.exclude(pk__in=visible).exists():
+                raise Invalid(
+                    _("You do not see every project of the workspace: name the projects."),
+                    field="definition.project_ids",
+                )
+        return KpiDefinition(source, checked, None)
     return KpiDefinition(source, {}, None)
 
 

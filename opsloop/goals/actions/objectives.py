@@ -13,7 +13,7 @@ from opsloop.core.actions import check_description, check_text, record_audit
 from opsloop.core.errors import Forbidden, Invalid
 from opsloop.core.models import Membership, Role
 from opsloop.core.rows import lock_current, save_changed
-from opsloop.goals import sources
+from opsloop.goals import queries, sources
 from opsloop.goals.actions.common import (
     check_changes,
     check_day,
@@ -177,11 +177,14 @@ def _weight(value: float | None) -> float:
     return weight
 
 
-def _kpi(objective: Objective, kpi_id: int | None) -> Kpi:
+def _kpi(actor: Membership, objective: Objective, kpi_id: int | None) -> Kpi:
+    """A KPI of the workspace that the actor sees (not one of a project hidden from them)."""
     kpi = (
         None
         if kpi_id is None
-        else Kpi.objects.filter(workspace_id=objective.workspace_id, pk=kpi_id).first()
+        else Kpi.objects.filter(workspace_id=objective.workspace_id, pk=kpi_id)
+        .exclude(pk__in=queries.hidden_kpi_ids(actor))
+        .first()
     )
     if kpi is None:
         raise Invalid(_("No such KPI in this workspace."), field="kpi_id")
@@ -192,7 +195,7 @@ def do_add_key_result(*, actor: Membership, objective: Objective, data: KeyResul
     """A KPI to move from a start value to a target (or to keep within a band), weighed
     in the objective's progress."""
     check_changes(actor, objective.owner_id, objective.created_by_id)
-    kpi = _kpi(objective, data.kpi_id)
+    kpi = _kpi(actor, objective, data.kpi_id)
     target = _check_target(
         data.direction, data.start_value, data.target_value, data.band_low, data.band_high
     )
@@ -225,7 +228,7 @@ def do_update_key_result(
                 given["title"], field="title", label=_("Title"), max_length=200
             )
         if "kpi_id" in given:
-            key_result.kpi = _kpi(objective, given["kpi_id"])
+            key_result.kpi = _kpi(actor, objective, given["kpi_id"])
         names = ("direction", "start_value", "target_value", "band_low", "band_high")
         if set(names) & given.keys():
             target = _check_target(*(given.get(n, getattr(key_result, n)) for n in names))
