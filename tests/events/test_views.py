@@ -104,6 +104,9 @@ def test_person_page_shows_traits_ids_and_events_newest_first(owner, workspace):
     assert "王小明" in page and "上海" in page and "anon-1" in page
     assert page.count('data-testid="event-row"') == 3 and "amount=199" in page
     assert 'data-testid="delete-person"' in page
+    # The breadcrumb ends in the person, not in a bare separator.
+    crumbs = re.search(r'data-testid="crumbs">(.*?)</div>', page).group(1)
+    assert re.sub(r"<[^>]+>", "", crumbs).split() == ["People", "/", "u1001"]
 
 
 def test_admins_delete_a_person_from_their_page(owner, workspace):
