@@ -50,6 +50,11 @@ def test_meeting_action_item_becomes_a_work_item(
     page.wait_for_url(re.compile(r"/w/ops/meetings/\d+/$"))
     expect(page.get_by_test_id("meeting-title")).to_contain_text("周例会")
     expect(page.get_by_test_id("attendees")).to_contain_text("Amy")
+    # No decision yet: the line saying so has no check mark before it.
+    empty = page.get_by_test_id("decisions").locator("li.empty-line")
+    expect(empty).to_be_visible()
+    assert empty.evaluate("e => getComputedStyle(e, '::marker').content") in ("none", "normal")
+    assert "✔" not in empty.evaluate("e => getComputedStyle(e, '::marker').content")
 
     topic = page.get_by_test_id("add-topic")
     topic.locator("input[name=title]").fill("大促预算复盘")
