@@ -8,12 +8,12 @@ email or the API's `old_text`/`new_text` shows comes from here, when it is read.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opsloop.core.models import User
+from opsloop.core.templatetags.opsloop_core import number
 from opsloop.work.models import PRIORITY_VALUES, Activity, Priority, ProjectKind, Stage, Visibility
 
 FIELD_LABELS = {
@@ -92,17 +92,7 @@ def shown(field: str, raw: str, by_name: dict[str, str], by_id: dict[str, str]) 
     if field == "progress":
         return f"{raw}%"
     if field == "estimate_hours":
-        return _("%(hours)s h") % {"hours": _number(raw)}
+        return _("%(hours)s h") % {"hours": number(raw)}
     if field == "budget":
-        return f"¥{_number(raw)}"
+        return f"¥{number(raw)}"
     return raw
-
-
-def _number(raw: str) -> str:
-    """1234567.50 as 1,234,567.5; what is not a number as it is."""
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        return raw
-    text = f"{value:,f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text

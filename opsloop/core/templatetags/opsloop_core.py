@@ -21,3 +21,20 @@ def query_with(context: Any, **changes: Any) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def number(value: Any) -> str:
+    """12345.678 as 12,345.68; whole numbers without decimals; "" for none; text that
+    is not a number as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    # Grouped by three in every language: humanize's intcomma follows the locale, and for
+    # zh-hans grouped decimals but not whole numbers (120000 beside 1,234.50).
+    if abs(amount - round(amount)) < 1e-9:
+        return f"{round(amount):,}"
+    return f"{amount:,.2f}"

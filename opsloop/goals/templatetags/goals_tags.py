@@ -5,24 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext as _
 
+from opsloop.core.templatetags.opsloop_core import number
 from opsloop.goals.models import Level
 from opsloop.goals.queries import status_label as _status_label
 
 register = template.Library()
 
 
-@register.filter
-def number(value: Any) -> str:
-    """12345.678 as 12,345.68; whole numbers without decimals."""
-    if value is None or value == "":
-        return ""
-    number = float(value)
-    if abs(number - round(number)) < 1e-9:
-        return str(intcomma(int(round(number))))
-    return str(intcomma(f"{number:.2f}"))
+register.filter("number", number)
 
 
 @register.filter
