@@ -62,3 +62,23 @@ def first_reads_second_writes(
         if isinstance(results.get(name), BaseException):
             raise results[name]
     return results["first"], results["second"]
+
+
+def two_patches_at_once(
+    monkeypatch, user, module: ModuleType, action: str, url: str, first: dict, second: dict
+) -> tuple[dict, dict]:
+    """PATCH `url` twice as `user`, in the order above (first_reads_second_writes), both
+    through the API; both must answer 200. Returns the first answer's body and the object
+    as the API reads it afterwards."""
+    from tests.conftest import ApiClient
+
+    one_client, two_client = ApiClient(user), ApiClient(user)
+    one, two = first_reads_second_writes(
+        monkeypatch,
+        module,
+        action,
+        lambda: one_client.patch(url, first),
+        lambda: two_client.patch(url, second),
+    )
+    assert (one.status_code, two.status_code) == (200, 200), (one.json(), two.json())
+    return one.json(), one_client.get(url).json()

@@ -19,7 +19,7 @@ from opsloop.work.actions import bulk
 from opsloop.work.models import Activity, Item
 from opsloop.work.schemas import ItemPatch, LabelIn
 from tests.conftest import ApiClient, add_member, membership_of
-from tests.interleave import first_reads_second_writes
+from tests.interleave import first_reads_second_writes, two_patches_at_once
 
 W = "/api/v1/workspaces/acme"
 
@@ -60,19 +60,16 @@ def test_a_stale_copy_sees_the_current_version(item, owner, workspace):
 def test_two_requests_at_once_keep_both_changes(monkeypatch, item, owner):
     """Request one has read the item when request two changes its priority and commits;
     request one then changes the title. Both stay, and the version counts both."""
-    first, second = ApiClient(owner), ApiClient(owner)
-    url = f"{W}/items/{item.ref}"
-
-    title, priority = first_reads_second_writes(
+    answer, saved = two_patches_at_once(
         monkeypatch,
+        owner,
         actions,
         "do_update_item",
-        lambda: first.patch(url, {"title": "海报定稿"}),
-        lambda: second.patch(url, {"priority": "urgent", "due_date": "2026-11-10"}),
+        f"{W}/items/{item.ref}",
+        {"title": "海报定稿"},
+        {"priority": "urgent", "due_date": "2026-11-10"},
     )
 
-    assert (title.status_code, priority.status_code) == (200, 200), (title.json(), priority.json())
-    saved = first.get(url).json()
     assert (saved["title"], saved["priority"], saved["due_date"]) == (
         "海报定稿",
         "urgent",
@@ -80,7 +77,7 @@ def test_two_requests_at_once_keep_both_changes(monkeypatch, item, owner):
     )
     assert saved["version"] == 3
     # The answer to request one shows the item as it is, with request two's change.
-    assert (title.json()["priority"], title.json()["version"]) == ("urgent", 3)
+    assert (answer["priority"], answer["version"]) == ("urgent", 3)
 
 
 @pytest.mark.django_db(transaction=True)
