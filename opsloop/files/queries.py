@@ -5,6 +5,7 @@ items and comments) or, for a meeting's file, the meeting."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Sum
@@ -133,6 +134,24 @@ def get_version(file: File, number: int | None = None) -> FileVersion:
         raise NotFound(_("Version not found."))
     version.file = file
     return version
+
+
+def download_name(version: FileVersion) -> str:
+    """The name a version downloads under (Content-Disposition), by link or from the page.
+
+    A version keeps the name it was uploaded with, so version 2 uploaded as plan-v2.pdf
+    is not saved as version 1's plan.pdf, nor a .docx version under a .pdf name. Once the
+    file has been renamed (its name is no longer its first version's), the chosen name
+    wins, with this version's own extension where the two differ."""
+    file = version.file
+    first = file.versions.order_by("number").values_list("original_name", flat=True).first()
+    if first is None or file.name == first:
+        return version.original_name
+    stem, extension = os.path.splitext(file.name)
+    own = os.path.splitext(version.original_name)[1]
+    if own and own.lower() != extension.lower():
+        return f"{stem}{own}"
+    return file.name
 
 
 def list_share_links(file: File) -> QuerySet[ShareLink]:

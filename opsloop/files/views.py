@@ -354,7 +354,8 @@ def _can(check, *args) -> bool:
 @page
 def file_download(request: HttpRequest, slug: str, file_id: int, number: int) -> HttpResponse:
     file = queries.access_file(request.user, slug, file_id).file
-    return serve_version(queries.get_version(file, number), name=file.name)
+    version = queries.get_version(file, number)
+    return serve_version(version, name=queries.download_name(version))
 
 
 @xframe_options_sameorigin
@@ -366,7 +367,7 @@ def file_preview(request: HttpRequest, slug: str, file_id: int, number: int) -> 
     version = queries.get_version(file, number)
     if not version_previewable(version):
         raise Http404(_("This file has no preview."))
-    return serve_version(version, name=file.name, inline=True)
+    return serve_version(version, name=queries.download_name(version), inline=True)
 
 
 def version_previewable(version) -> bool:
@@ -397,7 +398,7 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "link": link,
         "version": link.version,
-        "name": link.version.file.name,
+        "name": queries.download_name(link.version),
         "token": token,
     }
     return TemplateResponse(request, "files/share.html", context)
@@ -408,7 +409,7 @@ def share_download(request: HttpRequest, token: str) -> HttpResponse:
     if login:
         return login
     actions.do_count_share_download(link=link)
-    return serve_version(link.version, name=link.version.file.name)
+    return serve_version(link.version, name=queries.download_name(link.version))
 
 
 def file_signed(request: HttpRequest, token: str) -> HttpResponse:
@@ -417,4 +418,4 @@ def file_signed(request: HttpRequest, token: str) -> HttpResponse:
         version = version_from_signed(token)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    return serve_version(version, name=version.file.name)
+    return serve_version(version, name=queries.download_name(version))

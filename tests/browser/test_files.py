@@ -66,6 +66,7 @@ def test_upload_several_files_then_a_new_version(
     page.get_by_test_id("file-input").set_input_files(
         {"name": "投放计划-v2.txt", "mimeType": "text/plain", "buffer": "第二版".encode()}
     )
+    page.get_by_test_id("upload-submit").click()
     expect(page.get_by_test_id("version-row")).to_have_count(2)
     expect(page.get_by_test_id("current-version")).to_have_text("v2")
     expect(page.get_by_test_id("versions")).to_contain_text("改了预算")

@@ -196,6 +196,46 @@ def test_share_link_gives_exactly_one_version(browser, upload, project):
     assert ShareLink.objects.get().download_count == 1
 
 
+def _new_version(file, name: str, data: bytes):
+    return actions.do_upload_version(
+        actor=file.created_by.memberships.get(),
+        file=file,
+        content=SimpleUploadedFile("x", data),
+        name=name,
+    )
+
+
+def test_share_link_of_version_2_downloads_under_version_2s_name(browser, upload, api):
+    file = upload(name="plan.txt", data=b"v1")
+    _new_version(file, "plan-v2.pdf", PDF)
+    path = _share(browser, file, version="2")
+    public = Client()
+    assert "plan-v2.pdf" in public.get(path).content.decode()
+    download = public.get(path + "download/")
+    assert body(download) == PDF
+    assert download["Content-Disposition"] == 'attachment; filename="plan-v2.pdf"'
+    # The link to version 1 still gives version 1 under its own name.
+    first = public.get(_share(browser, file, version="1") + "download/")
+    assert first["Content-Disposition"] == 'attachment; filename="plan.txt"'
+    # The file page's download of each version, and the API's signed URL, agree.
+    page = browser.get(f"/w/acme/files/{file.pk}/v/2/")
+    assert page["Content-Disposition"] == 'attachment; filename="plan-v2.pdf"'
+    signed = api.get(f"/api/v1/workspaces/acme/files/{file.pk}/versions/2/download")
+    assert signed.status_code == 302
+    via_api = api.client.get(signed["Location"])
+    assert via_api["Content-Disposition"] == 'attachment; filename="plan-v2.pdf"'
+
+
+def test_a_renamed_file_downloads_under_its_name_with_each_versions_extension(browser, upload):
+    file = upload(name="IMG_2031.png")
+    _new_version(file, "poster-final.pdf", PDF)
+    browser.post(f"/w/acme/files/{file.pk}/", {"op": "rename", "name": "双11海报.png"})
+    v1 = browser.get(f"/w/acme/files/{file.pk}/v/1/")
+    assert v1["Content-Disposition"].endswith("%E5%8F%8C11%E6%B5%B7%E6%8A%A5.png")
+    v2 = browser.get(f"/w/acme/files/{file.pk}/v/2/")
+    assert v2["Content-Disposition"].endswith("%E5%8F%8C11%E6%B5%B7%E6%8A%A5.pdf")
+
+
 def test_expired_revoked_and_unknown_links_are_404(browser, upload, owner, workspace):
     file = upload()
     path = _share(browser, file)

@@ -1,5 +1,7 @@
 // File uploads: several files by drag and drop or picker, each sent in its own request
 // with a progress bar (XMLHttpRequest upload events), one after another. Without this script the form posts.
+// A new version (data-upload="single") is only chosen on drop or pick and goes up on Upload,
+// so the "what changed" note typed after choosing the file goes up with it.
 (function () {
   "use strict";
 
@@ -123,13 +125,43 @@
     form.classList.add("js");
     const input = form.querySelector("input[type=file]");
     const zone = form.querySelector(".dropzone");
+    const single = form.dataset.upload === "single";
+    const chosen = form.querySelector(".upload-chosen");
+    const submit = form.querySelector(".upload-submit");
+    const note = form.querySelector("input[name=note]");
+    let staged = [];
+
+    function stage(files) {
+      staged = files.slice(0, 1);
+      if (chosen) {
+        chosen.hidden = !staged.length;
+        chosen.textContent = staged.length
+          ? (form.dataset.msgChosen || "{name}").replace("{name}", staged[0].name)
+          : "";
+      }
+      if (submit) submit.disabled = !staged.length;
+      if (staged.length && note) note.focus();
+    }
+
+    function choose(files) {
+      if (single) stage(files);
+      else send(form, files);
+    }
+
+    if (single) stage([]);
     input.addEventListener("change", function () {
-      send(form, Array.from(input.files));
+      choose(Array.from(input.files));
       input.value = "";
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      send(form, Array.from(input.files));
+      if (!single) {
+        send(form, Array.from(input.files));
+        return;
+      }
+      const files = staged;
+      stage([]);
+      send(form, files);
     });
     ["dragenter", "dragover"].forEach(function (name) {
       zone.addEventListener(name, function (event) {
@@ -142,7 +174,7 @@
     });
     zone.addEventListener("drop", function (event) {
       event.preventDefault();
-      send(form, Array.from(event.dataTransfer.files));
+      choose(Array.from(event.dataTransfer.files));
     });
   }
 
