@@ -20,8 +20,8 @@ from opsloop.core.errors import Conflict
 from opsloop.core.models import Membership
 from opsloop.core.queries import hash_token
 from opsloop.core.rows import lock_current, save_changed
-from opsloop.events.flusher import persons_changing
-from opsloop.events.models import Person, Source, WriteKey
+from opsloop.events.flusher import forget_distinct_ids, persons_changing
+from opsloop.events.models import Person, PersonId, Source, WriteKey
 from opsloop.events.queries import (
     check_admin_data,
     check_manages_sources,
@@ -193,11 +193,21 @@ def do_delete_person(*, actor: Membership, person: Person) -> DeletedPerson:
 
     Events go first: should that fail, the records are still there to try again with.
     All of it runs between two passes of the flusher (flusher.persons_changing): a pass
-    that resolved rows to this person has stored them before the events are deleted, and
-    the next pass finds the person gone (a later event of theirs starts a new one)."""
+    that resolved rows to this person has stored them before the events are deleted. Their
+    distinct ids are forgotten before anything is deleted (flusher.forget_distinct_ids):
+    no event of theirs received before now is stored afterwards, though a pass read it
+    already or it still waits in the inbox; a later event of theirs starts a new person."""
     check_admin_data(actor, "delete")
     with persons_changing():
         ids = sorted(set(person_ids_of(person)))
+        forget_distinct_ids(
+            person.workspace_id,
+            list(
+                PersonId.objects.filter(
+                    workspace_id=person.workspace_id, person_id__in=ids
+                ).values_list("distinct_id", flat=True)
+            ),
+        )
         events = get_store().delete_persons(person.workspace_id, ids)
         _delete_persons(actor, person, ids, events)
     return DeletedPerson(events=events, persons=len(ids))

@@ -26,6 +26,18 @@ other than the flusher takes too (`persons_changing()`: a privacy delete), so th
 never writes rows for a person deleted after the pass read it, and the flusher's person
 cache (identity.PersonCache, kept across passes) is cleared after any such change: the
 writer leaves a new token in DATA_DIR/events/persons.changed, which each pass compares.
+
+The lock alone does not cover a batch read before a privacy delete and resolved after it
+(step 1 done, step 2 waiting for the lock; or a pending batch redone after a crash), nor
+events of the person still waiting in the inbox: resolved after the delete, they would
+start a new person and land. So the delete, under the lock, first records each of the
+person's distinct ids (a digest, never the id) with its time in the state's `forgotten`
+table (`forget_distinct_ids`), and step 2 drops every row that names one of them and was
+received before that time. Rows received after it start a new person, as a later visit
+does. The flusher reads the table when the token changes, not per row or per pass, and
+drops an entry once a pass has left nothing in the inbox and the entry is FORGOTTEN_SECONDS
+old (a request's rows reach the inbox within that of their received_at): so it holds
+digests only while rows of theirs may still wait (docs/decisions/0023).
 """
 
 from __future__ import annotations
@@ -33,6 +45,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gc
+import hashlib
 import logging
 import os
 import sqlite3
@@ -49,7 +62,8 @@ from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from opsloop.events import inbox
-from opsloop.events.identity import PersonCache, resolve_persons
+from opsloop.events.identity import PersonCache, alias_previous_id, resolve_persons
+from opsloop.events.rows import as_datetime
 from opsloop.events.store import EventStore, get_store
 
 log = logging.getLogger(__name__)
@@ -64,8 +78,23 @@ PERSONS_LOCK_SECONDS = 120.0
 # persons_changing() (a hand edit in the admin) is not answered from it for longer.
 PERSON_CACHE_SECONDS = 600.0
 PERSONS_LOCK, PERSONS_CHANGED = "persons.lock", "persons.changed"
+# A privacy delete's forgotten ids are kept at least this long, and until a pass leaves the
+# inbox empty: longer than ingestion takes from stamping received_at to the inbox's fsync.
+FORGOTTEN_SECONDS = 3600.0
 
-_STATE_DDL = """
+# Distinct ids of persons deleted by a privacy request: rows naming one, received before
+# deleted_at (epoch seconds), are dropped (see the module's docstring).
+_FORGOTTEN_DDL = """
+CREATE TABLE IF NOT EXISTS forgotten (
+    workspace_id INTEGER NOT NULL,
+    digest BLOB NOT NULL,  -- _digest(distinct id)
+    deleted_at REAL NOT NULL,
+    PRIMARY KEY (workspace_id, digest)
+) WITHOUT ROWID;
+"""
+
+_STATE_DDL = (
+    """
 CREATE TABLE IF NOT EXISTS offsets (segment TEXT PRIMARY KEY, offset INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS batches (
     id INTEGER PRIMARY KEY,
@@ -88,6 +117,8 @@ CREATE TABLE IF NOT EXISTS seen (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS seen_batch ON seen (batch);
 """
+    + _FORGOTTEN_DDL
+)
 
 
 class FlusherBusy(RuntimeError):
@@ -127,6 +158,8 @@ class Flusher:
         self.persons = PersonCache()
         self._persons_token: bytes | None = None
         self._persons_since = time.monotonic()
+        # The forgotten table as of the persons token: workspace -> digest -> deleted_at.
+        self._forgotten: dict[int, dict[bytes, float]] = {}
 
     # --- lock and state
 
@@ -157,6 +190,8 @@ class Flusher:
         db.execute("PRAGMA wal_autocheckpoint=25000")
         db.executescript(_STATE_DDL)
         self._db = db
+        # So that an idle flusher drops those left by its predecessor, too.
+        self._forgotten = self._read_forgotten()
         return self
 
     def close(self) -> None:
@@ -224,6 +259,8 @@ class Flusher:
             stored += self._finish_batch(batch_id, name, lines, firsts)
         self._remove_finished(segments)
         self._forget_old()
+        if self._forgotten:
+            self._expire_forgotten()
         return stored
 
     def _offset(self, stem: str) -> int:
@@ -340,6 +377,9 @@ class Flusher:
                 if token != self._persons_token or now - self._persons_since > PERSON_CACHE_SECONDS:
                     self.persons.clear()  # persons changed outside the flusher (or may have)
                     self._persons_token, self._persons_since = token, now
+                    self._forgotten = self._read_forgotten()
+                if self._forgotten:
+                    rows = _without_forgotten(rows, self._forgotten)
                 try:
                     resolve_persons(rows, self.persons)
                     self._store().write(rows, name=name)
@@ -350,6 +390,29 @@ class Flusher:
         with self._transaction() as db:
             db.execute("UPDATE batches SET done = 1 WHERE id = ?", (batch_id,))
         return len(rows)
+
+    def _read_forgotten(self) -> dict[int, dict[bytes, float]]:
+        forgotten: dict[int, dict[bytes, float]] = {}
+        for workspace_id, digest, deleted_at in self.db.execute(
+            "SELECT workspace_id, digest, deleted_at FROM forgotten"
+        ):
+            forgotten.setdefault(int(workspace_id), {})[bytes(digest)] = float(deleted_at)
+        return forgotten
+
+    def _expire_forgotten(self) -> None:
+        """Drop the forgotten ids no row still waiting can name: the inbox is empty, so
+        every row received before `now - FORGOTTEN_SECONDS` has been through a pass."""
+        cutoff = time.time() - FORGOTTEN_SECONDS
+        if self._inbox_has_more():
+            return
+        with self._transaction() as db:
+            db.execute("DELETE FROM forgotten WHERE deleted_at < ?", (cutoff,))
+        for workspace_id in list(self._forgotten):
+            kept = {d: at for d, at in self._forgotten[workspace_id].items() if at >= cutoff}
+            if kept:
+                self._forgotten[workspace_id] = kept
+            else:
+                del self._forgotten[workspace_id]
 
     def _remove_finished(self, segments: list[inbox.Segment]) -> None:
         """Delete the finished segments that hold no whole line past their offset."""
@@ -405,6 +468,50 @@ class Flusher:
             if next(iter(_read(segment.path, self._offset(segment.path.stem), 1)), None):
                 return True
         return False
+
+
+def _digest(distinct_id: str) -> bytes:
+    return hashlib.blake2b(distinct_id.encode(), digest_size=16).digest()
+
+
+def _without_forgotten(
+    rows: list[dict[str, Any]], forgotten: dict[int, dict[bytes, float]]
+) -> list[dict[str, Any]]:
+    """The rows but those naming a forgotten distinct id of their workspace and received
+    before it was forgotten. Hashes ids only of the workspaces that have any."""
+    kept: list[dict[str, Any]] = []
+    for row in rows:
+        digests = forgotten.get(int(row["workspace_id"]))
+        if digests:
+            ids = _named_ids(row)
+            deleted_at = max((digests.get(_digest(i), 0.0) for i in ids), default=0.0)
+            if deleted_at and _received(row) <= deleted_at:
+                continue
+        kept.append(row)
+    return kept
+
+
+def _named_ids(row: dict[str, Any]) -> set[str]:
+    """The ids whose persons the row would touch (identity.resolve_persons): its distinct
+    id, and every id an identify or alias joins. A track's anonymous id beside its user id
+    is not one: the user may be another person than that anonymous visitor."""
+    ids = {str(row.get("distinct_id") or row.get("user_id") or row.get("anonymous_id") or "")}
+    kind = row.get("type")
+    if kind == "identify" or kind == "alias":
+        ids.update(str(row.get(column) or "") for column in ("user_id", "anonymous_id"))
+        if kind == "alias":
+            ids.add(alias_previous_id(row))
+    ids.discard("")
+    return ids
+
+
+def _received(row: dict[str, Any]) -> float:
+    """A row's received_at in epoch seconds; one without a readable one counts as early
+    (dropped rather than stored against a privacy request)."""
+    try:
+        return as_datetime(row.get("received_at")).timestamp()
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _segment_path(directory: Path, stem: str) -> Path | None:
@@ -485,6 +592,34 @@ def persons_changing(
         tmp.write_bytes(uuid.uuid4().hex.encode())
         os.replace(tmp, token)
         yield
+
+
+def forget_distinct_ids(
+    workspace_id: int, distinct_ids: list[str], directory: Path | None = None
+) -> None:
+    """A privacy delete's distinct ids, as of now: no row naming one and received before
+    now is stored any more, whenever a pass takes it. Call it inside persons_changing(),
+    so that no pass is between its reading of this table and its write."""
+    if not distinct_ids:
+        return
+    directory = directory or state_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(directory / "state.sqlite3", isolation_level=None, timeout=30)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        # The delete answers once this is on disk: a power cut must not bring the rows back.
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(_FORGOTTEN_DDL)
+        now = time.time()
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "INSERT INTO forgotten (workspace_id, digest, deleted_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (workspace_id, digest) DO UPDATE SET deleted_at = excluded.deleted_at",
+            [(workspace_id, _digest(i), now) for i in sorted(set(distinct_ids))],
+        )
+        db.execute("COMMIT")
+    finally:
+        db.close()
 
 
 def flusher_running(directory: Path | None = None) -> bool:

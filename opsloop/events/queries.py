@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -121,8 +122,13 @@ def site_url() -> str:
 
 
 def integration_snippets(write_key: str = "<WRITE_KEY>") -> dict[str, str]:
-    """How to point the ordinary client libraries at this install."""
+    """How to point the ordinary client libraries at this install: code shown in the
+    sources page's <pre> blocks, never run there."""
     host = site_url()
+    parts = urlsplit(host)
+    # analytics.js takes a host without its scheme and adds /t, /i, /p... (/b batched).
+    segment_host = f"{parts.netloc}{parts.path}/v1"
+    segment_protocol = parts.scheme or "https"
     return {
         "segment": (
             "# pip install segment-analytics-python\n"
@@ -140,12 +146,98 @@ def integration_snippets(write_key: str = "<WRITE_KEY>") -> dict[str, str]:
             'posthog.capture("order_paid", distinct_id="u1001", properties={"amount": 199})\n'
             "posthog.flush()\n"
         ),
+        "posthog_js": (
+            "// npm install posthog-js\n"
+            'import posthog from "posthog-js";\n\n'
+            f'posthog.init("{write_key}", {{\n'
+            f'  api_host: "{host}",\n'
+            "  advanced_disable_decide: true,\n"
+            "  disable_session_recording: true,\n"
+            "  disable_surveys: true,\n"
+            "});\n\n"
+            'posthog.identify("u1001", { name: "王小明", city: "上海" });\n'
+            'posthog.capture("order_paid", { amount: 199, currency: "CNY" });\n'
+        ),
+        "segment_js": (
+            "// npm install @segment/analytics-next\n"
+            'import { AnalyticsBrowser } from "@segment/analytics-next";\n\n'
+            "export const analytics = AnalyticsBrowser.load(\n"
+            "  {\n"
+            f'    writeKey: "{write_key}",\n'
+            f'    cdnSettings: {{ integrations: {{ "Segment.io": {{ apiKey: "{write_key}" }} }} }},\n'
+            "  },\n"
+            "  {\n"
+            "    integrations: {\n"
+            f'      "Segment.io": {{ apiHost: "{segment_host}", protocol: "{segment_protocol}" }},\n'
+            "    },\n"
+            "  },\n"
+            ");\n\n"
+            'analytics.identify("u1001", { name: "王小明", city: "上海" });\n'
+            'analytics.track("order_paid", { amount: 199, currency: "CNY" });\n'
+        ),
+        "miniprogram": (
+            "// app.js\n"
+            f'const OPSLOOP = "{host}";\n'
+            f'const WRITE_KEY = "{write_key}";\n\n'
+            "function anonymousId() {\n"
+            '  let id = wx.getStorageSync("opsloop_anonymous_id");\n'
+            "  if (!id) {\n"
+            "    id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;\n"
+            '    wx.setStorageSync("opsloop_anonymous_id", id);\n'
+            "  }\n"
+            "  return id;\n"
+            "}\n\n"
+            'function track(event, properties = {}, userId = "") {\n'
+            "  const now = new Date().toISOString();\n"
+            "  const message = {\n"
+            '    type: "track",\n'
+            "    event,\n"
+            "    properties,\n"
+            "    anonymousId: anonymousId(),\n"
+            "    messageId: `${anonymousId()}-${Date.now()}-${Math.random().toString(36).slice(2)}`,\n"
+            "    timestamp: now,\n"
+            "  };\n"
+            "  if (userId) message.userId = userId;\n"
+            "  wx.request({\n"
+            "    url: `${OPSLOOP}/v1/batch`,\n"
+            '    method: "POST",\n'
+            "    data: { writeKey: WRITE_KEY, sentAt: now, batch: [message] },\n"
+            "  });\n"
+            "}\n\n"
+            'track("app_open", { scene: wx.getLaunchOptionsSync().scene });\n'
+        ),
         "curl": (
             f"curl {host}/v1/track -u '{write_key}:' \\\n"
             "  -H 'Content-Type: application/json' \\\n"
             '  -d \'{"userId": "u1001", "event": "app_open"}\''
         ),
     }
+
+
+# The snippets a source of each kind is shown first (the others stay a click away): the
+# JavaScript libraries in a browser, a mini-program's own request API, the Python ones
+# on a server. Apps' native SDKs take the same host and key.
+SNIPPETS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "web": ("posthog_js", "segment_js"),
+    "miniprogram": ("miniprogram",),
+    "server": ("segment", "posthog"),
+    "ios": ("segment", "posthog"),
+    "android": ("segment", "posthog"),
+}
+
+
+SNIPPET_NAMES = ("posthog_js", "segment_js", "miniprogram", "segment", "posthog")
+
+
+def snippets_first(kinds: Iterable[str]) -> list[str]:
+    """The names of the snippets to show first for sources of these kinds (all the
+    Python and JavaScript ones when there is no source yet); curl is always shown."""
+    kinds = set(kinds) or set(SNIPPETS_BY_KIND)
+    return [
+        name
+        for name in SNIPPET_NAMES
+        if any(name in SNIPPETS_BY_KIND.get(kind, ()) for kind in kinds)
+    ]
 
 
 # --- pages of results

@@ -84,12 +84,21 @@ def sources(request: HttpRequest, slug: str) -> HttpResponse:
             if created is None:
                 return redirect("sources", slug=slug)
     admin = queries.can_manage_sources(membership)
+    listed = queries.list_sources(membership.workspace_id, with_keys=admin)
+    # A new key's source gets the snippets of its kind first; else those of every kind here.
+    kinds = [created_for.kind] if created_for else [source.kind for source in listed]
+    first = queries.snippets_first(kinds)
+    snippets = queries.integration_snippets(created.raw if created else "<WRITE_KEY>")
     context = _base(membership, "sources") | {
-        "sources": queries.list_sources(membership.workspace_id, with_keys=admin),
+        "sources": listed,
         "kinds": SourceKind.choices,
         "created": created,
         "created_for": created_for,
-        "snippets": queries.integration_snippets(created.raw if created else "<WRITE_KEY>"),
+        "snippets": snippets,
+        "snippets_first": [(name, snippets[name]) for name in first],
+        "snippets_other": [
+            (name, snippets[name]) for name in queries.SNIPPET_NAMES if name not in first
+        ],
         "site_url": queries.site_url(),
         "error": error,
     }

@@ -154,3 +154,112 @@ def test_export_page_button_downloads_csv(owner, workspace):
     assert b"".join(response.streaming_content).decode().count("\n") == 4
     bad = client.get("/w/acme/events/export/", {"format": "xlsx"})
     assert bad.status_code == 302
+
+
+def snippet_sections(page: str) -> tuple[str, str]:
+    """The page's snippets shown first, and those under "Other clients", as text."""
+    text = html.unescape(page)
+    first = text.split('data-testid="snippets-first"', 1)[1].split('data-testid="snippet-curl"')[0]
+    other = text.split('data-testid="snippets-other"', 1)[1] if "snippets-other" in text else ""
+    return first, other
+
+
+def created_page(client: Client, kind: str) -> tuple[str, str]:
+    made = client.post("/w/acme/sources/", {"op": "create", "name": f"app {kind}", "kind": kind})
+    assert made.status_code == 200
+    page = made.content.decode()
+    return page, re.search(r'data-testid="write-key">(olk_[\w-]+)<', page).group(1)
+
+
+def test_a_web_sources_new_key_comes_with_javascript_snippets(owner, workspace, settings):
+    settings.SITE_URL = "https://ops.example.com"
+    page, raw = created_page(login(owner), "web")
+    first, other = snippet_sections(page)
+    assert "npm install posthog-js" in first
+    assert f'posthog.init("{raw}", {{' in first
+    assert 'api_host: "https://ops.example.com"' in first
+    assert "npm install @segment/analytics-next" in first
+    assert f'writeKey: "{raw}"' in first and f'apiKey: "{raw}"' in first
+    assert '"Segment.io": { apiHost: "ops.example.com/v1", protocol: "https" }' in first
+    # The Python libraries are a click away, not first.
+    assert "pip install" not in first and "pip install segment-analytics-python" in other
+    assert "<script" not in first  # shown as text in <pre>, never run
+
+
+def test_a_server_source_is_shown_the_python_snippets_first(owner, workspace, settings):
+    settings.SITE_URL = "https://ops.example.com"
+    page, raw = created_page(login(owner), "server")
+    first, other = snippet_sections(page)
+    assert f'analytics.write_key = "{raw}"' in first and "pip install posthog" in first
+    assert "posthog-js" not in first and "analytics-next" not in first
+    assert "npm install posthog-js" in other
+
+
+def test_a_mini_program_source_is_shown_wx_request_with_its_key(owner, workspace, settings):
+    settings.SITE_URL = "https://ops.example.com"
+    page, raw = created_page(login(owner), "miniprogram")
+    first, _other = snippet_sections(page)
+    assert f'const WRITE_KEY = "{raw}";' in first
+    assert 'const OPSLOOP = "https://ops.example.com";' in first
+    assert "wx.request({" in first and "url: `${OPSLOOP}/v1/batch`" in first
+    assert "pip install" not in first
+
+
+def test_without_a_new_key_the_snippets_follow_the_workspaces_sources(owner, workspace):
+    client = login(owner)
+    # No source yet: every library first, with the placeholder key.
+    first, _other = snippet_sections(client.get("/w/acme/sources/").content.decode())
+    assert "posthog-js" in first and "wx.request" in first and "pip install" in first
+    assert 'posthog.init("<WRITE_KEY>"' in first
+    Source.objects.create(workspace=workspace, name="官网", kind="web")
+    first, other = snippet_sections(client.get("/w/acme/sources/").content.decode())
+    assert "posthog-js" in first and "pip install" not in first and "wx.request" in other
+
+
+def test_the_snippets_send_to_ingestion_routes(settings):
+    from opsloop.events import ingest, queries
+
+    settings.SITE_URL = "https://ops.example.com/opsloop"
+    snippets = queries.integration_snippets("olk_x")
+    # analytics.js posts to https://<apiHost>/<first letter of the call>, or /b batched.
+    api_host = re.search(r'apiHost: "([^"]+)", protocol: "https"', snippets["segment_js"])
+    assert api_host.group(1) == "ops.example.com/opsloop/v1"
+    for path in ("t", "i", "p", "a", "g", "s", "b"):
+        assert f"/v1/{path}" in ingest.ROUTES
+    # posthog-js posts to <api_host>/e/ (and /i/v0/e/, /batch/ in other versions).
+    assert 'api_host: "https://ops.example.com/opsloop"' in snippets["posthog_js"]
+    for path in ("/e/", "/i/v0/e/", "/batch/"):
+        assert path in ingest.ROUTES
+    assert "url: `${OPSLOOP}/v1/batch`" in snippets["miniprogram"]
+    assert "/v1/batch" in ingest.ROUTES
+    assert "https://ops.example.com/opsloop/v1/track " in snippets["curl"]
+    assert "/v1/track" in ingest.ROUTES
+
+
+def test_the_mini_program_snippets_message_is_accepted(workspace, settings):
+    from tests.events.test_ingest import stored_rows
+
+    source = Source.objects.create(workspace=workspace, name="小程序", kind="miniprogram")
+    raw = make_key(source)
+    now = "2026-11-11T08:00:00.000Z"
+    # What the snippet's track("app_open", {scene: 1001}) sends: the key in the body.
+    message = {
+        "type": "track",
+        "event": "app_open",
+        "properties": {"scene": 1001},
+        "anonymousId": "mabc-0123",
+        "messageId": "mabc-0123-1-xyz",
+        "timestamp": now,
+    }
+    answer = Client().post(
+        "/v1/batch",
+        data={"writeKey": raw, "sentAt": now, "batch": [message]},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200 and answer["X-Events-Accepted"] == "1"
+    (row,) = stored_rows()
+    assert (row["event"], row["anonymous_id"], row["source_id"]) == (
+        "app_open",
+        "mabc-0123",
+        source.pk,
+    )
