@@ -239,6 +239,7 @@ def _key_result_out(report: KeyResultReport, visible: set[int]) -> dict[str, Any
         "current": report.current,
         "current_day": report.current_day,
         "progress": report.progress,
+        "decimals": report.decimals,
         "forecast": report.forecast,
         "status": report.status,
         "method": report.method,
@@ -346,7 +347,8 @@ def delete_objective(request: HttpRequest, slug: str, objective_id: int) -> Stat
     response={201: ObjectiveOut, **ERRORS},
     summary="Add a key result",
     description="The objective's owner, who set it, and admins: a KPI from a start value to "
-    "a target (increase, decrease), or within a band (band_low, band_high).",
+    "a target (increase, decrease), at least or at most a value all period (at_least, "
+    "at_most), or within a band (band_low, band_high).",
     tags=GOALS,
 )
 def add_key_result(

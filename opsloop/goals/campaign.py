@@ -120,6 +120,49 @@ def linked_kpis(project: Project, viewer: Membership) -> list[Kpi]:
     )
 
 
+@dataclass(frozen=True)
+class KeyResultImpact:
+    """A campaign project linked to a key result, and its lift on the key result's KPI
+    (campaign_impact's rows for that KPI), or why there is none."""
+
+    project: Project
+    rows: list[ImpactRow]
+    reason: str = ""
+
+
+def key_result_impacts(
+    viewer: Membership,
+    links: list[tuple[KeyResult, list[Project]]],
+    *,
+    today: dt.date | None = None,
+) -> dict[int, list[KeyResultImpact]]:
+    """For each key result (with the linked projects the viewer sees), the lift of each
+    linked campaign project on its KPI, by key result id. Each project's report is made
+    once, for the KPIs of the key results it is linked to."""
+    wanted: dict[int, set[int]] = {}
+    projects: dict[int, Project] = {}
+    for key_result, linked in links:
+        for project in linked:
+            if project.kind == ProjectKind.CAMPAIGN:
+                wanted.setdefault(project.pk, set()).add(key_result.kpi_id)
+                projects[project.pk] = project
+    reports = {
+        pk: campaign_impact(projects[pk], viewer, today=today, kpi_ids=kpi_ids)
+        for pk, kpi_ids in wanted.items()
+    }
+    out: dict[int, list[KeyResultImpact]] = {}
+    for key_result, linked in links:
+        for project in linked:
+            report = reports.get(project.pk)
+            if report is None:
+                continue
+            rows = [r for r in report.rows if r.kpi.pk == key_result.kpi_id]
+            out.setdefault(key_result.pk, []).append(
+                KeyResultImpact(project, rows, "" if rows else report.reason)
+            )
+    return out
+
+
 def periods(project: Project, today: dt.date) -> tuple[Period | None, Period | None, str]:
     """The campaign's period (its dates, up to yesterday: today is not over) and the
     baseline of as many days just before; or why there are none."""
@@ -144,10 +187,14 @@ def periods(project: Project, today: dt.date) -> tuple[Period | None, Period | N
 
 
 def campaign_impact(
-    project: Project, viewer: Membership, *, today: dt.date | None = None
+    project: Project,
+    viewer: Membership,
+    *,
+    today: dt.date | None = None,
+    kpi_ids: set[int] | None = None,
 ) -> ImpactReport:
     """Each linked KPI's lift against the baseline, and against the control cohort when
-    the project names a target and a control."""
+    the project names a target and a control; only the KPIs `kpi_ids` names, when given."""
     workspace = viewer.workspace
     today = today or insight_queries.local_today(workspace)
     chosen = get_campaign_cohorts(project)
@@ -157,6 +204,8 @@ def campaign_impact(
     if campaign is None or baseline is None:
         return ImpactReport(project, None, None, target, control, reason=reason)
     kpis = linked_kpis(project, viewer)
+    if kpi_ids is not None:
+        kpis = [k for k in kpis if k.pk in kpi_ids]
     if not kpis:
         why = _(
             "No KPI is linked to this project yet: link the project to a key result (on its "

@@ -4,7 +4,9 @@ known-answer tests (tests/goals/test_measure.py) work it through by hand.
 
 - Progress of a key result: how far its KPI has gone from the start value to the target,
   0 to 1 (increase: (current - start) / (target - start); decrease: the same, downward;
-  a band: 1 inside it, else 0). An objective's is the weighted mean of its key results'.
+  a band: 1 inside it, else 0; at least / at most a value: 1 while the value holds,
+  else as an increase / decrease from the start to it). An objective's is the weighted
+  mean of its key results'.
 - Forecast: a least-squares line through the KPI's last N daily values (default 14),
   carried to the period's last day, with an 80% prediction interval (Student's t with
   n - 2 degrees of freedom): the range.
@@ -12,6 +14,12 @@ known-answer tests (tests/goals/test_measure.py) work it through by hand.
   when only the range does, off track when not even the range does. Without a forecast
   (fewer than three values), progress is compared with the share of the period gone:
   at least that share is on track, at least 70% of it at risk.
+- At least / at most a value (a floor or a ceiling to keep, "do not fall below"): on
+  track while the latest value holds and the forecast keeps it, at risk while it holds
+  but the forecast crosses it; once crossed, at risk when the forecast (or its range)
+  comes back, else off track. Without a forecast a crossed floor is at best at risk.
+- Every comparison uses the values as they are: rounding is for display only, and
+  `decimals` says how many places tell a key result's numbers apart.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 INCREASE, DECREASE, BAND = "increase", "decrease", "band"
+AT_LEAST, AT_MOST = "at_least", "at_most"  # a floor or a ceiling to keep
 ON_TRACK, AT_RISK, OFF_TRACK, UNKNOWN = "on_track", "at_risk", "off_track", "unknown"
 # Worst first: an objective is as well as its worst key result.
 STATUS_ORDER = (OFF_TRACK, AT_RISK, ON_TRACK, UNKNOWN)
@@ -67,14 +76,23 @@ def progress(goal: Target, current: float | None) -> float | None:
         return None
     if goal.direction == BAND:
         return 1.0 if _in_band(goal, current) else 0.0
+    if goal.direction in (AT_LEAST, AT_MOST) and holds(goal, current):
+        return 1.0
     span = goal.target - goal.start
-    if goal.direction == DECREASE:
+    if goal.direction in (DECREASE, AT_MOST):
         span, moved = -span, goal.start - current
     else:
         moved = current - goal.start
     if span <= 0:  # the target is the start, or behind it: reached or not
         return 1.0 if moved >= span else 0.0
     return min(1.0, max(0.0, moved / span))
+
+
+def holds(goal: Target, value: float) -> bool:
+    """A floor (at least) or a ceiling (at most) is kept by `value`, exactly."""
+    if goal.direction == AT_MOST:
+        return value <= goal.target
+    return value >= goal.target
 
 
 def weighted_progress(parts: Sequence[tuple[float | None, float]]) -> float | None:
@@ -131,6 +149,14 @@ def status(
             low = goal.low if goal.low is not None else -math.inf
             high = goal.high if goal.high is not None else math.inf
             return AT_RISK if predicted.high >= low and predicted.low <= high else OFF_TRACK
+        if goal.direction in (AT_LEAST, AT_MOST):
+            kept = holds(goal, predicted.value)
+            may_keep = holds(goal, predicted.high if goal.direction == AT_LEAST else predicted.low)
+            if current is not None and holds(goal, current):
+                return ON_TRACK if kept else AT_RISK
+            if current is not None:  # crossed now: at best it comes back
+                return AT_RISK if may_keep else OFF_TRACK
+            return ON_TRACK if kept else AT_RISK if may_keep else OFF_TRACK
         if goal.direction == DECREASE:
             best, likely = predicted.low, predicted.value
             reached = likely <= goal.target
@@ -141,6 +167,8 @@ def status(
     done = progress(goal, current)
     if done is None or elapsed is None:
         return UNKNOWN
+    if goal.direction in (AT_LEAST, AT_MOST) and done < 1:  # crossed: at best at risk
+        return AT_RISK if done >= AT_RISK_SHARE * elapsed else OFF_TRACK
     if done >= elapsed:
         return ON_TRACK
     return AT_RISK if done >= AT_RISK_SHARE * elapsed else OFF_TRACK
@@ -156,6 +184,20 @@ def elapsed_share(first: dt.date, last: dt.date, today: dt.date) -> float:
     """The share of the period [first, last] gone by the end of `today`, 0 to 1."""
     days = (last - first).days + 1
     return min(1.0, max(0.0, ((today - first).days + 1) / days))
+
+
+def decimals(values: Sequence[float | None], *, most: int = 6) -> int:
+    """How many decimal places show `values` so that no two that differ read the same
+    (25.3377 and 25.34 need three: 25.338, 25.340): none for whole numbers, else two at
+    least, at most `most`."""
+    shown = [float(v) for v in values if v is not None and math.isfinite(v)]
+    if all(v == round(v) for v in shown):
+        return 0
+    distinct = set(shown)
+    for places in range(2, most + 1):
+        if len({round(v, places) for v in distinct}) == len(distinct):
+            return places
+    return most
 
 
 def _in_band(goal: Target, value: float) -> bool:

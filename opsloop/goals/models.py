@@ -150,11 +150,15 @@ class Direction(models.TextChoices):
     INCREASE = "increase", _("Increase to")
     DECREASE = "decrease", _("Decrease to")
     BAND = "band", _("Stay within")
+    # A floor or a ceiling to keep all period ("do not fall below 25.34"): met while it
+    # holds, not a value to climb to (opsloop/goals/measure.py).
+    AT_LEAST = "at_least", _("At least (do not fall below)")
+    AT_MOST = "at_most", _("At most (do not exceed)")
 
 
 class KeyResult(models.Model):
     """A measurable result of an objective: its KPI from a start value to a target (or
-    kept within a band), weighed against the objective's other key results. Projects and
+    kept within a band, or at least or at most a value), weighed against the objective's other key results. Projects and
     items carry the key results they are meant to move."""
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")

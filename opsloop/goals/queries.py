@@ -268,6 +268,13 @@ class KeyResultReport:
     method: str  # how the status was reached, in words
     points: list[tuple[dt.date, float]] = field(default_factory=list)
 
+    @property
+    def decimals(self) -> int:
+        """The decimal places that show its numbers apart (25.338 against 25.340)."""
+        kr = self.key_result
+        numbers = [self.current, kr.start_value, kr.target_value, kr.band_low, kr.band_high]
+        return measure.decimals(numbers)
+
 
 @dataclass(frozen=True)
 class ObjectiveReport:
@@ -327,7 +334,7 @@ def _report(
                 "n": predicted.points,
                 "day": objective.end_date.isoformat(),
             }
-            state = measure.status(goal, predicted)
+            state = measure.status(goal, predicted, current=current)
         elif today >= objective.end_date and current is not None:
             method = _("the period is over: its last value")
             state = measure.ON_TRACK if measure.progress(goal, current) == 1 else measure.OFF_TRACK

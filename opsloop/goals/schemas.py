@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from opsloop.core.inputs import Bool, Date, Float, Int
 from opsloop.core.schemas import Out, UserOut
 
 Name = Annotated[str, StringConstraints(max_length=200)]
@@ -24,7 +25,7 @@ Short = Annotated[str, StringConstraints(max_length=80)]
 class KpiIn(Schema):
     name: Name
     source: str = Field(description="insight, manual (entered or imported) or work.")
-    insight_id: int | None = Field(None, description="source insight: the saved insight.")
+    insight_id: Int | None = Field(None, description="source insight: the saved insight.")
     definition: dict[str, Any] = Field(
         default_factory=dict,
         description='source insight: which number, e.g. {"series": 0} (trends), '
@@ -34,17 +35,17 @@ class KpiIn(Schema):
     )
     unit: Short = ""
     description: Text = ""
-    owner_id: int | None = None
+    owner_id: Int | None = None
 
 
 class KpiPatch(Schema):
     name: Name | None = None
     source: str | None = None
-    insight_id: int | None = None
+    insight_id: Int | None = None
     definition: dict[str, Any] | None = None
     unit: Short | None = None
     description: Text | None = None
-    owner_id: int | None = None
+    owner_id: Int | None = None
 
 
 class KpiOut(Out):
@@ -69,8 +70,8 @@ class ValueOut(Out):
 
 
 class ValueIn(Schema):
-    day: dt.date
-    value: float
+    day: Date
+    value: Float
 
 
 class ValuesIn(Schema):
@@ -78,8 +79,8 @@ class ValuesIn(Schema):
 
 
 class ValuesQuery(Schema):
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: Date | None = None
+    until: Date | None = None
 
 
 class RecordedOut(Schema):
@@ -91,12 +92,12 @@ class RecordedOut(Schema):
 
 class AlertIn(Schema):
     kind: str = Field(description="below, change, forecast or weekday.")
-    threshold: float | None = Field(None, description="below: fires under this value.")
-    percent: float | None = Field(None, description="change: fires past this % day on day.")
-    weeks: int = Field(4, description="weekday: how many weeks of that weekday (3-12).")
-    z: float = Field(3, description="weekday: how many standard deviations away.")
-    create_item: bool = Field(False, description="Also make a work item in project_id.")
-    project_id: int | None = None
+    threshold: Float | None = Field(None, description="below: fires under this value.")
+    percent: Float | None = Field(None, description="change: fires past this % day on day.")
+    weeks: Int = Field(4, description="weekday: how many weeks of that weekday (3-12).")
+    z: Float = Field(3, description="weekday: how many standard deviations away.")
+    create_item: Bool = Field(False, description="Also make a work item in project_id.")
+    project_id: Int | None = None
 
 
 class FiringOut(Out):
@@ -127,52 +128,56 @@ class ObjectiveIn(Schema):
     title: Name
     description: Text = ""
     period_kind: str = Field("quarter", description="quarter, month or custom.")
-    start_date: dt.date = Field(description="A quarter or month: any day of it.")
-    end_date: dt.date | None = Field(None, description="custom periods only.")
+    start_date: Date = Field(description="A quarter or month: any day of it.")
+    end_date: Date | None = Field(None, description="custom periods only.")
     level: str = Field("workspace", description="workspace, team or project.")
     team: Short = ""
-    project_id: int | None = None
-    owner_id: int | None = None
+    project_id: Int | None = None
+    owner_id: Int | None = None
 
 
 class ObjectivePatch(Schema):
     title: Name | None = None
     description: Text | None = None
     period_kind: str | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: Date | None = None
+    end_date: Date | None = None
     level: str | None = None
     team: Short | None = None
-    project_id: int | None = None
-    owner_id: int | None = None
+    project_id: Int | None = None
+    owner_id: Int | None = None
 
 
 class KeyResultIn(Schema):
     title: Name
-    kpi_id: int
-    direction: str = Field("increase", description="increase, decrease or band.")
-    start_value: float | None = None
-    target_value: float | None = None
-    band_low: float | None = None
-    band_high: float | None = None
-    weight: float = 1
-    owner_id: int | None = None
+    kpi_id: Int
+    direction: str = Field(
+        "increase",
+        description="increase or decrease to target_value; at_least or at_most "
+        "target_value (a floor or a ceiling to keep); or band (band_low, band_high).",
+    )
+    start_value: Float | None = None
+    target_value: Float | None = None
+    band_low: Float | None = None
+    band_high: Float | None = None
+    weight: Float = 1
+    owner_id: Int | None = None
 
 
 class KeyResultPatch(Schema):
     title: Name | None = None
-    kpi_id: int | None = None
-    direction: str | None = None
-    start_value: float | None = None
-    target_value: float | None = None
-    band_low: float | None = None
-    band_high: float | None = None
-    weight: float | None = None
-    owner_id: int | None = None
+    kpi_id: Int | None = None
+    direction: str | None = Field(None, description="As KeyResultIn's.")
+    start_value: Float | None = None
+    target_value: Float | None = None
+    band_low: Float | None = None
+    band_high: Float | None = None
+    weight: Float | None = None
+    owner_id: Int | None = None
 
 
 class LinksIn(Schema):
-    project_ids: list[int] | None = Field(None, description="Replaces the linked projects.")
+    project_ids: list[Int] | None = Field(None, description="Replaces the linked projects.")
     item_refs: list[str] | None = Field(None, description="Replaces the linked items (D11-42).")
 
 
@@ -205,7 +210,14 @@ class KeyResultOut(Schema):
     projects: list[ProjectRef]
     current: float | None = Field(description="The KPI's latest value in the period.")
     current_day: dt.date | None
-    progress: float | None = Field(description="0 to 1, from the start value to the target.")
+    progress: float | None = Field(
+        description="0 to 1, from the start value to the target, unrounded (at_least and "
+        "at_most: 1 while the value holds)."
+    )
+    decimals: int = Field(
+        description="How many decimal places tell its numbers (current, start, target, "
+        "band) apart when shown."
+    )
     forecast: ForecastOut | None
     status: str = Field(description="on_track, at_risk, off_track or unknown.")
     method: str = Field(description="How the status was reached, in words.")
@@ -229,9 +241,9 @@ class ObjectiveOut(Schema):
 
 
 class ObjectivesQuery(Schema):
-    on: dt.date | None = Field(None, description="Only objectives whose period holds this day.")
+    on: Date | None = Field(None, description="Only objectives whose period holds this day.")
     level: str | None = None
-    project_id: int | None = None
+    project_id: Int | None = None
 
 
 # --- a campaign's impact
@@ -290,8 +302,8 @@ class ImpactOut(Schema):
 
 
 class CampaignCohortsIn(Schema):
-    target: int | None = Field(None, description="The targeted cohort's id; null clears it.")
-    control: int | None = Field(None, description="The control cohort's id; null clears it.")
+    target: Int | None = Field(None, description="The targeted cohort's id; null clears it.")
+    control: Int | None = Field(None, description="The control cohort's id; null clears it.")
 
 
 class CampaignCohortsOut(Schema):

@@ -20,10 +20,18 @@ from opsloop.core.inputs import parse_input
 from opsloop.core.models import Membership
 from opsloop.core.pages import form_data, int_param, page, run_post
 from opsloop.files.uploads import uploaded_file
-from opsloop.goals import actions, queries
+from opsloop.goals import actions, campaign, queries
 from opsloop.goals.models import AlertKind, Direction, KpiSource, Level, PeriodKind
 from opsloop.goals.queries import KeyResultReport
-from opsloop.goals.schemas import AlertIn, KeyResultIn, KpiIn, LinksIn, ObjectiveIn, ValueIn
+from opsloop.goals.schemas import (
+    AlertIn,
+    KeyResultIn,
+    KeyResultPatch,
+    KpiIn,
+    LinksIn,
+    ObjectiveIn,
+    ValueIn,
+)
 from opsloop.insights import queries as insight_queries
 
 DIRECTIONS = Direction.choices
@@ -122,6 +130,10 @@ def goal(request: HttpRequest, slug: str, objective_id: int) -> HttpResponse:
         for r in report.key_results
     }
     done = queries.work_progress({p.pk for ps in linked.values() for p in ps})
+    key_results = [r.key_result for r in report.key_results]
+    # Each linked campaign's lift on the key result's KPI, as its Impact tab says it.
+    impacts = campaign.key_result_impacts(membership, [(kr, linked[kr.pk]) for kr in key_results])
+    owners = (objective.owner_id, objective.created_by_id)
     context = {
         "membership": membership,
         "workspace": workspace,
@@ -139,7 +151,16 @@ def goal(request: HttpRequest, slug: str, objective_id: int) -> HttpResponse:
         "error": error,
         "posted": request.POST if error else {},
         "statuses": queries.STATUS_LABELS,
-        "can_change": _may_change(membership, objective.owner_id, objective.created_by_id),
+        "can_change": _may_change(membership, *owners),
+        # The key results whose edit form the member gets (their owner may change one).
+        "editable": {kr.pk for kr in key_results if _may_change(membership, *owners, kr.owner_id)},
+        "impacts": impacts,
+        "forms": {
+            kr.pk: _key_result_values(kr, request.POST if error else None) for kr in key_results
+        },
+        "new_form": _posted_values(request.POST)
+        if error and request.POST.get("op") == "add_key_result"
+        else {},
     }
     return TemplateResponse(
         request, "goals/goal.html", context, status=error.status if error else 200
@@ -168,11 +189,60 @@ def _post_goal(request: HttpRequest, membership: Membership, objective: Any) -> 
         )
         messages.success(request, _("Linked work saved."))
         return redirect(f"{here}#kr-{key_result.pk}")
+    if op == "edit_key_result":
+        values = _form(request, optional=("weight",)) | _blanks(request)
+        patch = parse_input(KeyResultPatch, values)
+        actions.do_update_key_result(actor=membership, key_result=key_result, data=patch)
+        messages.success(request, _("Key result saved."))
+        return redirect(f"{here}#kr-{key_result.pk}")
     if op == "delete_key_result":
         actions.do_delete_key_result(actor=membership, key_result=key_result)
         messages.success(request, _("Key result deleted."))
         return redirect(here)
     raise Invalid(_("Unknown operation."))
+
+
+KEY_RESULT_FIELDS = (
+    "title", "kpi_id", "direction", "start_value", "target_value", "band_low", "band_high",
+    "weight",
+)  # fmt: skip
+
+
+def _posted_values(posted: Any) -> dict[str, str]:
+    return {name: posted.get(name, "") for name in KEY_RESULT_FIELDS}
+
+
+def _key_result_values(kr: Any, posted: Any) -> dict[str, str]:
+    """What a key result's edit form shows: what was posted to it when that failed, else
+    the key result's values in full (not rounded as the page shows them)."""
+    editing = posted is not None and posted.get("op") == "edit_key_result"
+    if editing and posted.get("key_result") == str(kr.pk):
+        return _posted_values(posted)
+    band = kr.direction == Direction.BAND
+    return {
+        "title": kr.title,
+        "kpi_id": str(kr.kpi_id),
+        "direction": kr.direction,
+        "start_value": _plain(kr.start_value),
+        "target_value": "" if band else _plain(kr.target_value),
+        "band_low": _plain(kr.band_low),
+        "band_high": _plain(kr.band_high),
+        "weight": _plain(kr.weight),
+    }
+
+
+def _plain(value: float | None) -> str:
+    """A number as typed: 800, 25.3377 (every digit kept), "" for none."""
+    if value is None:
+        return ""
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _blanks(request: HttpRequest) -> dict[str, Any]:
+    """The edit form's numbers left blank: a band's end cleared, the start value 0 (as
+    when a key result is added), a missing target refused by the action."""
+    names = ("start_value", "target_value", "band_low", "band_high")
+    return {n: None for n in names if n in request.POST and request.POST[n].strip() == ""}
 
 
 def _links(request: HttpRequest) -> dict[str, Any]:
@@ -203,15 +273,21 @@ def _chart(
     last value to the period's end with its range, and the linked campaigns' dates and
     milestones on the time axis."""
     kr = report.key_result
+    target_label = {
+        Direction.AT_LEAST.value: _("At least"),
+        Direction.AT_MOST.value: _("At most"),
+    }.get(kr.direction, _("Target"))
     data: dict[str, Any] = {
         "points": [[d.isoformat(), v] for d, v in report.points],
         "unit": kr.kpi.unit,
         "direction": kr.direction,
         "target": kr.target_value if kr.direction != Direction.BAND else None,
         "band": [kr.band_low, kr.band_high] if kr.direction == Direction.BAND else None,
+        # The places that tell the key result's numbers apart; the axis may need more.
+        "decimals": report.decimals,
         "labels": {
             "value": kr.kpi.name,
-            "target": _("Target"),
+            "target": target_label,
             "forecast": _("Forecast"),
             "range": _("Likely range"),
         },  # fmt: skip

@@ -8,6 +8,8 @@ import datetime as dt
 import pytest
 
 from opsloop.goals.measure import (
+    AT_LEAST,
+    AT_MOST,
     AT_RISK,
     BAND,
     DECREASE,
@@ -16,6 +18,7 @@ from opsloop.goals.measure import (
     ON_TRACK,
     UNKNOWN,
     Target,
+    decimals,
     elapsed_share,
     forecast,
     progress,
@@ -113,3 +116,62 @@ def test_the_share_of_the_period_gone():
     assert elapsed_share(*q4, dt.date(2026, 11, 15)) == pytest.approx(46 / 92)
     assert elapsed_share(*q4, dt.date(2026, 9, 1)) == 0.0
     assert elapsed_share(*q4, dt.date(2027, 1, 5)) == 1.0
+
+
+# --- at least / at most a value: a floor or a ceiling to keep all period
+
+
+@pytest.mark.parametrize(
+    ("goal", "current", "expected"),
+    [
+        # "Do not fall below 25.34": met while it holds, whatever the start.
+        (Target(AT_LEAST, 0, 25.34), 26, 1.0),
+        (Target(AT_LEAST, 25.34, 25.34), 25.34, 1.0),
+        # Below it: the way from the start, unrounded (25.3377 of 25.34 from 0).
+        (Target(AT_LEAST, 0, 25.34), 25.3377, 25.3377 / 25.34),
+        (Target(AT_LEAST, 25.34, 25.34), 25.3377, 0.0),  # no start below it: not met
+        # "Do not exceed 5% churn".
+        (Target(AT_MOST, 10, 5), 4, 1.0),
+        (Target(AT_MOST, 10, 5), 7.5, 0.5),
+        (Target(AT_MOST, 0, 5), 6, 0.0),
+    ],
+)
+def test_progress_toward_a_floor_or_a_ceiling(goal, current, expected):
+    assert progress(goal, current) == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_floor_is_on_track_while_it_holds():
+    f = forecast(series(30, 29, 28, 27), D0 + dt.timedelta(days=10))  # heading to 20
+    floor = Target(AT_LEAST, 0, 25)
+    # Holding now (27), but the line crosses the floor before the end: at risk.
+    assert status(floor, f, current=27) == AT_RISK
+    assert status(Target(AT_LEAST, 0, 20), f, current=27) == ON_TRACK
+    # Crossed now: off track unless the forecast comes back.
+    assert status(Target(AT_LEAST, 0, 28), f, current=27) == OFF_TRACK
+    rising = forecast(series(24, 25, 26, 27), D0 + dt.timedelta(days=10))  # to 34
+    assert status(Target(AT_LEAST, 0, 28), rising, current=27) == AT_RISK
+    # A ceiling, mirrored.
+    assert status(Target(AT_MOST, 0, 28), f, current=27) == ON_TRACK
+    assert status(Target(AT_MOST, 0, 25), rising, current=24) == AT_RISK
+    assert status(Target(AT_MOST, 0, 20), rising, current=27) == OFF_TRACK
+
+
+def test_without_a_forecast_a_held_floor_is_on_track_and_a_crossed_one_at_best_at_risk():
+    floor = Target(AT_LEAST, 0, 25.34)
+    assert status(floor, None, current=25.34, elapsed=0.9) == ON_TRACK
+    # 25.3377 is 99.99% of the way but below the floor: not on track, however early.
+    assert status(floor, None, current=25.3377, elapsed=0.1) == AT_RISK
+    assert status(floor, None, current=10, elapsed=0.9) == OFF_TRACK
+    # An increase to 25.34 at 99.99% with 99.9% of the period gone is on track...
+    assert status(Target(INCREASE, 0, 25.34), None, current=25.3377, elapsed=0.999) == ON_TRACK
+    # ...and not once all of it is gone: the unrounded value falls short.
+    assert status(Target(INCREASE, 0, 25.34), None, current=25.3377, elapsed=1.0) == AT_RISK
+
+
+def test_decimals_tell_the_numbers_apart():
+    assert decimals([25.3377, 0, 25.34]) == 3  # 25.338 against 25.340
+    assert decimals([1200, 1000, 3000]) == 0
+    assert decimals([8.8476, 0, 12]) == 2
+    assert decimals([1.00001, 1.00002]) == 5
+    assert decimals([None, 5.5]) == 2
+    assert decimals([1 + 1e-9, 1 + 2e-9]) == 6  # at most six

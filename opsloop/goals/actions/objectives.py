@@ -149,7 +149,11 @@ def _check_target(
 ) -> dict[str, Any]:
     if direction not in Direction.values:
         raise Invalid(
-            _("A key result increases, decreases or stays within a band."), field="direction"
+            _(
+                "A key result increases or decreases to a target, stays at least or at most "
+                "at a value, or stays within a band."
+            ),
+            field="direction",
         )
     if direction == Direction.BAND:
         lo = None if low is None else check_number(low, "band_low")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import template
@@ -19,7 +20,25 @@ register.filter("number", number)
 
 @register.filter
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
+    """A share as a whole percentage, unless rounding would hide that it is not yet done
+    or not nothing: 0.9999 reads 99.99%, not 100%; 0.0001 reads 0.01%, not 0%."""
+    if value is None:
+        return "—"
+    shown = f"{value * 100:.0f}"
+    if shown == "100" and value < 1:
+        return f"{math.floor(value * 10000) / 100:.2f}%"
+    if shown in ("0", "-0") and value > 0:
+        return f"{math.ceil(value * 10000) / 100:.2f}%"
+    return f"{shown}%"
+
+
+@register.filter
+def fixed(value: Any, places: int = 2) -> str:
+    """A number grouped by three with exactly `places` decimals (a key result's
+    `decimals`, so its current value and target read apart); "" for none."""
+    if value is None or value == "":
+        return ""
+    return f"{float(value):,.{int(places)}f}"
 
 
 @register.filter
