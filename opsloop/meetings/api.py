@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from opsloop.core.inputs import Bool
 from opsloop.core.queries import access_workspace
 from opsloop.core.schemas import ERROR_CODES, ErrorOut
 from opsloop.meetings import actions
@@ -18,6 +19,7 @@ from opsloop.meetings.queries import (
     list_meetings,
     load_meeting_parts,
     parse_meeting_filters,
+    previous_actions,
 )
 from opsloop.meetings.schemas import (
     ActionItemIn,
@@ -49,7 +51,7 @@ EDITORS = "The organizer and attendees, and admins on meetings that are not priv
 
 class MeetingListQuery(Schema):
     project: str | None = Field(None, description="Only meetings of this project key.")
-    mine: bool | None = Field(None, description="Only meetings the caller organizes or attends.")
+    mine: Bool | None = Field(None, description="Only meetings the caller organizes or attends.")
     kind: str | None = Field(None, description="meeting or one_on_one.")
     from_: str | None = Field(
         None, alias="from", description="Ending on or after this date (or date and time)."
@@ -59,7 +61,10 @@ class MeetingListQuery(Schema):
 
 def _reloaded(request: HttpRequest, slug: str, meeting_id: int) -> Meeting:
     """The meeting as the caller now sees it, with everything the detail shows."""
-    return load_meeting_parts(access_meeting(request.auth, slug, meeting_id).meeting)
+    access = access_meeting(request.auth, slug, meeting_id)
+    meeting = load_meeting_parts(access.meeting)
+    meeting.previous_actions = previous_actions(access.membership, meeting)  # type: ignore[attr-defined]
+    return meeting
 
 
 @router.get(
@@ -93,7 +98,8 @@ def create_meeting(request: HttpRequest, slug: str, payload: MeetingIn) -> Statu
     MEETING,
     response={200: MeetingDetailOut, **ERRORS},
     summary="Get a meeting",
-    description="With its attendees, agenda, minutes, decisions and action items.",
+    description="With its attendees, agenda, minutes, decisions and action items, and the "
+    "previous meeting's action items with the state of each now.",
     tags=TAGS,
 )
 def get_meeting(request: HttpRequest, slug: str, meeting_id: int) -> Meeting:

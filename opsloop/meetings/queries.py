@@ -23,7 +23,7 @@ from opsloop.meetings.models import (
     Meeting,
     MeetingKind,
 )
-from opsloop.work.models import Item, Project
+from opsloop.work.models import Item, Project, StateGroup
 from opsloop.work.queries import EDIT, VIEW, visible_projects
 
 PartT = TypeVar("PartT", AgendaItem, Decision, ActionItem)
@@ -134,6 +134,80 @@ def load_meeting_parts(meeting: Meeting) -> Meeting:
         ),
     )
     return meeting
+
+
+# What a previous meeting's action item has come to.
+OPEN, DONE, CANCELLED, HIDDEN = "open", "done", "cancelled", "hidden"
+
+
+@dataclass(frozen=True)
+class CarriedAction:
+    """An action item of the meeting before, with where it stands now: its work item's
+    state (done, cancelled or open), open while it has none, hidden when the work item is
+    in a project the reader cannot see."""
+
+    action: ActionItem
+    item: Item | None  # the work item it became, when the reader may see it
+
+    @property
+    def status(self) -> str:
+        if self.item is None:
+            return HIDDEN if self.action.work_item_id else OPEN
+        if self.item.state.group == StateGroup.DONE:
+            return DONE
+        return CANCELLED if self.item.state.group == StateGroup.CANCELLED else OPEN
+
+    @property
+    def done(self) -> bool:
+        return self.status in (DONE, CANCELLED)
+
+    @property
+    def text(self) -> str:
+        """The state in words: the work item's state, or why there is none to show."""
+        if self.item is not None:
+            return self.item.state.name
+        if self.action.work_item_id:
+            return _("In a project you cannot see")
+        return _("Open, no work item")
+
+
+@dataclass(frozen=True)
+class PreviousActions:
+    """The meeting before this one in its series, and its action items as they stand."""
+
+    meeting: Meeting
+    actions: list[CarriedAction]
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for a in self.actions if not a.done)
+
+
+def previous_actions(membership: Membership, meeting: Meeting) -> PreviousActions | None:
+    """The action items of the previous occurrence of `meeting`, each with its current
+    state; None when there is no previous occurrence the member may see. Three queries."""
+    if meeting.previous_id is None:
+        return None
+    previous = visible_meetings(membership).filter(pk=meeting.previous_id).first()
+    if previous is None:
+        return None
+    rows = list(
+        ActionItem.objects.filter(meeting=previous).select_related(
+            "owner", "work_item__project", "work_item__state"
+        )
+    )
+    project_ids = {a.work_item.project_id for a in rows if a.work_item is not None}
+    seen = (
+        set(visible_projects(membership).filter(pk__in=project_ids).values_list("pk", flat=True))
+        if project_ids
+        else set()
+    )
+    carried = []
+    for action in rows:
+        action.meeting = previous
+        item = action.work_item
+        carried.append(CarriedAction(action, item if item and item.project_id in seen else None))
+    return PreviousActions(previous, carried)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from opsloop.core.inputs import Bool, Date, DateTime, Int
 from opsloop.core.schemas import SINGLE_LINE, UserOut
 
 KindName = Literal["meeting", "one_on_one"]
@@ -27,7 +28,7 @@ DecisionText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
 ]
 ProjectKey = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10), SINGLE_LINE]
-Ids = Annotated[list[int], Field(max_length=100)]
+Ids = Annotated[list[Int], Field(max_length=100)]
 
 
 class MeetingIn(Schema):
@@ -36,13 +37,13 @@ class MeetingIn(Schema):
     project_key: ProjectKey | None = Field(
         None, description="The project the meeting belongs to; none for a workspace meeting."
     )
-    starts_at: datetime = Field(description="ISO 8601; without an offset, the install's zone.")
-    ends_at: datetime | None = Field(None, description="Default: one hour after the start.")
+    starts_at: DateTime = Field(description="ISO 8601; without an offset, the install's zone.")
+    ends_at: DateTime | None = Field(None, description="Default: one hour after the start.")
     location: Location = Field("", description="A room, or a Feishu / Tencent Meeting link.")
     attendee_ids: Ids = Field(
         [], description="Workspace members to invite; the organizer always attends."
     )
-    private: bool | None = Field(
+    private: Bool | None = Field(
         None,
         description="Seen by its organizer and attendees only. One-to-ones are always private.",
     )
@@ -54,26 +55,26 @@ class MeetingPatch(Schema):
     title: Title | None = None
     kind: KindName | None = None
     project_key: ProjectKey | None = Field(None, description='"" moves it out of its project.')
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: DateTime | None = None
+    ends_at: DateTime | None = None
     location: Location | None = None
     attendee_ids: Ids | None = Field(None, description="The whole new list of attendees.")
-    private: bool | None = None
+    private: Bool | None = None
     recurrence: RecurrenceName | None = None
     minutes: LongText | None = Field(None, description="Markdown.")
 
 
 class AgendaItemIn(Schema):
     title: Topic
-    owner_id: int | None = Field(None, description="Who brings the topic; an attendee.")
+    owner_id: Int | None = Field(None, description="Who brings the topic; an attendee.")
     notes: LongText = ""
 
 
 class AgendaItemPatch(Schema):
     title: Topic | None = None
-    owner_id: int | None = None
+    owner_id: Int | None = None
     notes: LongText | None = None
-    done: bool | None = None
+    done: Bool | None = None
 
 
 class AgendaOrderIn(Schema):
@@ -86,14 +87,14 @@ class DecisionIn(Schema):
 
 class ActionItemIn(Schema):
     title: ActionTitle
-    owner_id: int | None = None
-    due_date: date | None = None
+    owner_id: Int | None = None
+    due_date: Date | None = None
 
 
 class ActionItemPatch(Schema):
     title: ActionTitle | None = None
-    owner_id: int | None = None
-    due_date: date | None = None
+    owner_id: Int | None = None
+    due_date: Date | None = None
 
 
 class ConvertIn(Schema):
@@ -133,6 +134,50 @@ class ActionItemOut(Schema):
     def resolve_work_item_ref(obj) -> str | None:
         item = obj.work_item
         return f"{item.project.key}-{item.number}" if item is not None else None
+
+
+class PreviousActionItemOut(Schema):
+    id: int
+    title: str
+    owner: UserOut | None
+    due_date: date | None
+    status: str = Field(
+        description="open (no work item yet, or its work item is open), done, cancelled, or "
+        "hidden (its work item is in a project the caller cannot see)."
+    )
+    done: bool = Field(description="Its work item is in a done or cancelled state.")
+    work_item_ref: str | None = Field(description="The work item it became, when visible.")
+    work_item_state: str | None = Field(description="That work item's state now.")
+    work_item_state_group: str | None
+    text: str = Field(description="The state in words, in the caller's language.")
+
+    @staticmethod
+    def resolve_id(obj) -> int:
+        return obj.action.pk
+
+    @staticmethod
+    def resolve_title(obj) -> str:
+        return obj.action.title
+
+    @staticmethod
+    def resolve_owner(obj):
+        return obj.action.owner
+
+    @staticmethod
+    def resolve_due_date(obj) -> date | None:
+        return obj.action.due_date
+
+    @staticmethod
+    def resolve_work_item_ref(obj) -> str | None:
+        return obj.item.ref if obj.item is not None else None
+
+    @staticmethod
+    def resolve_work_item_state(obj) -> str | None:
+        return obj.item.state.name if obj.item is not None else None
+
+    @staticmethod
+    def resolve_work_item_state_group(obj) -> str | None:
+        return obj.item.state.group if obj.item is not None else None
 
 
 class MeetingOut(Schema):
@@ -176,6 +221,15 @@ class MeetingDetailOut(MeetingOut):
     agenda: list[AgendaItemOut]
     decisions: list[DecisionOut]
     action_items: list[ActionItemOut]
+    previous_action_items: list[PreviousActionItemOut] = Field(
+        description="The action items of the previous meeting of its series, each with its "
+        "state now; empty without a previous meeting the caller may see."
+    )
+
+    @staticmethod
+    def resolve_previous_action_items(obj) -> list:
+        previous = getattr(obj, "previous_actions", None)
+        return previous.actions if previous is not None else []
 
     @staticmethod
     def resolve_agenda(obj) -> list:

@@ -193,6 +193,7 @@ def meeting_detail(request: HttpRequest, slug: str, meeting_id: int) -> HttpResp
         "agenda": list(meeting.agenda.all()),
         "decisions": list(meeting.decisions.all()),
         "action_items": list(meeting.action_items.all()),
+        "previous": queries.previous_actions(access.membership, meeting),
         "target_projects": list(queries.project_choices(access.membership))
         if access.can_edit
         else [],

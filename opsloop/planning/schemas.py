@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from opsloop.core.inputs import Bool, Date, Int
 from opsloop.core.schemas import SINGLE_LINE, Out
 
 KindName = Literal["blocks", "blocked_by", "relates", "duplicates"]
@@ -31,26 +32,26 @@ class DependencyIn(Schema):
 
 
 class RescheduleIn(Schema):
-    start_date: date | None = None
-    due_date: date | None = None
-    version: int | None = Field(
+    start_date: Date | None = None
+    due_date: Date | None = None
+    version: Int | None = Field(
         None, description="The version you read; a stale one is refused with 409."
     )
-    shift_dependents: bool = Field(
+    shift_dependents: Bool = Field(
         False, description="Also move the items this one blocks (transitively) to start after it."
     )
 
 
 class MilestoneIn(Schema):
     name: MilestoneName
-    date: dt.date
+    date: Date
     description: Annotated[str, StringConstraints(max_length=5_000)] = ""
     item_refs: Refs = Field([], description="Items of the project, as D11-3 or 3.")
 
 
 class MilestonePatch(Schema):
     name: MilestoneName | None = None
-    date: dt.date | None = None
+    date: Date | None = None
     description: Annotated[str, StringConstraints(max_length=5_000)] | None = None
     item_refs: Refs | None = Field(None, description="Replaces the milestone's items.")
 

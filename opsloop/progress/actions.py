@@ -12,19 +12,15 @@ from django.utils.translation import gettext as _
 from opsloop.core.background import enqueue_with_transaction
 from opsloop.core.errors import Conflict
 from opsloop.core.models import Membership
+from opsloop.progress import queries
 from opsloop.progress.models import SummarySend
 from opsloop.work.models import Project
-from opsloop.work.queries import MANAGE, assignable_users, check_project_permission
+from opsloop.work.queries import MANAGE, check_project_permission
 
 logger = logging.getLogger(__name__)
 
 # A second send of the same week this soon after the first is refused (a double click).
 RESEND_AFTER = timedelta(minutes=5)
-
-
-def summary_recipients(project: Project):
-    """The project's members who can be emailed: everyone who may see it, with an address."""
-    return assignable_users(project).exclude(email="")
 
 
 def do_send_weekly_summary(*, actor: Membership, project: Project, week: date) -> SummarySend:
@@ -35,7 +31,7 @@ def do_send_weekly_summary(*, actor: Membership, project: Project, week: date) -
     ).exists()
     if recent:
         raise Conflict(_("This week's summary was sent a few minutes ago."))
-    recipients = list(summary_recipients(project).values_list("pk", flat=True))
+    recipients = list(queries.summary_recipients(project).values_list("pk", flat=True))
     with transaction.atomic():
         send = SummarySend.objects.create(
             workspace_id=project.workspace_id,
@@ -67,7 +63,7 @@ def do_deliver_weekly_summary(*, send_id: int) -> int:
     )
     if send is None or send.sent_at is not None:
         return 0
-    users = list(summary_recipients(send.project).filter(pk__in=send.recipient_ids))
+    users = list(queries.summary_recipients(send.project).filter(pk__in=send.recipient_ids))
     delivered = 0
     error = ""
     for user in users:

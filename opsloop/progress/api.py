@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from opsloop.core.inputs import Date
 from opsloop.core.schemas import ERROR_CODES, ErrorOut
 from opsloop.progress import actions, queries
 from opsloop.progress.models import SummarySend
@@ -29,10 +28,10 @@ PROGRESS = "/workspaces/{slug}/projects/{key}/progress"
 
 
 class BurnUpQuery(Schema):
-    from_: date | None = Field(
+    from_: Date | None = Field(
         None, alias="from", description="First day (default: the project's start date)."
     )
-    to: date | None = Field(None, description="Last day (default: today).")
+    to: Date | None = Field(None, description="Last day (default: today).")
 
 
 class WeekQuery(Schema):
@@ -116,7 +115,9 @@ def get_progress(request: HttpRequest, slug: str, key: str) -> dict:
     by_alias=True,
     summary="Get a project's burn-up",
     description="Scope (items that existed) and done (items in a done or cancelled state) at "
-    f"the end of each day, from the activity history. At most {queries.BURN_UP_MAX_DAYS} days.",
+    "the end of each day, from the activity history, with the planned (ideal) line: nothing "
+    "done on the project's start, its whole scope today done on the target (its end date, "
+    f"else its latest due date). At most {queries.BURN_UP_MAX_DAYS} days.",
     tags=TAGS,
 )
 def get_burn_up(request: HttpRequest, slug: str, key: str, params: Query[BurnUpQuery]) -> dict:
@@ -125,7 +126,13 @@ def get_burn_up(request: HttpRequest, slug: str, key: str, params: Query[BurnUpQ
     start, end = queries.default_range(snapshot)
     start, end = params.from_ or start, params.to or end
     days = queries.burn_up(access.project, start, end, snapshot=snapshot)
-    return {"from": start, "to": end, "days": [d._asdict() for d in days]}
+    line = queries.ideal_line(snapshot)
+    return {
+        "from": start,
+        "to": end,
+        "target": line.target if line else None,
+        "days": [d._asdict() | {"ideal": round(line.at(d.day), 2) if line else None} for d in days],
+    }
 
 
 def _summary(summary: queries.WeeklySummary) -> dict:

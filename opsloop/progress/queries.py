@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -22,12 +23,12 @@ from django.utils.translation import ngettext
 
 from opsloop.core.errors import Invalid
 from opsloop.core.markdown import escape_markdown
-from opsloop.core.models import Membership
+from opsloop.core.models import Membership, User
 from opsloop.planning.models import Milestone
 from opsloop.planning.queries import AT_RISK, blockers_of, status_from
 from opsloop.progress.models import SummarySend
 from opsloop.work.models import CLOSED_GROUPS, Activity, Item, Project, State, StateGroup
-from opsloop.work.queries import visible_projects
+from opsloop.work.queries import assignable_users, visible_projects
 
 # Open items due within this many days that have not started are at risk.
 DUE_SOON_DAYS = 3
@@ -221,6 +222,74 @@ def burn_up(
         out.append(BurnUpDay(day, scope, done))
         day += timedelta(days=1)
     return out
+
+
+class IdealLine(NamedTuple):
+    """The planned burn-up: nothing done on the first day, the whole scope done on the
+    target day, a straight line between and flat after it."""
+
+    start: date
+    target: date
+    scope: int
+
+    def at(self, day: date) -> float:
+        if day <= self.start:
+            return 0.0
+        if day >= self.target:
+            return float(self.scope)
+        return self.scope * (day - self.start).days / (self.target - self.start).days
+
+
+def burn_up_target(snapshot: Snapshot) -> date | None:
+    """The day the whole scope is meant to be done: the project's end date, else the
+    latest due date among its items; None when it has neither."""
+    if snapshot.project.end_date is not None:
+        return snapshot.project.end_date
+    return max((i.due_date for i in snapshot.items if i.due_date is not None), default=None)
+
+
+def ideal_line(snapshot: Snapshot, *, on: date | None = None) -> IdealLine | None:
+    """The project's planned line: from its start (as default_range has it) with nothing
+    done, to its scope as of `on` (today) done on the target; None without a target after
+    the start."""
+    start, end = default_range(snapshot, on=on)
+    target = burn_up_target(snapshot)
+    if target is None or target <= start:
+        return None
+    scope = sum(1 for h in snapshot.history.values() if h.created <= end)
+    return IdealLine(start, target, scope)
+
+
+@dataclass(frozen=True)
+class BurnUpChart:
+    """What the burn-up chart draws: actual scope and done up to the range's end (None
+    after it), and the planned line over the range stretched to the target."""
+
+    days: list[date]
+    scope: list[int | None]
+    done: list[int | None]
+    ideal: list[float] | None
+    target: date | None
+
+
+def burn_up_chart(days: list[BurnUpDay], line: IdealLine | None) -> BurnUpChart:
+    """What the chart of `days` draws: the axis runs on to the target when it lies ahead
+    (BURN_UP_MAX_DAYS in all at most), so the planned line reaches the whole scope."""
+    if not days:
+        return BurnUpChart([], [], [], None, None)
+    start, end = days[0].day, days[-1].day
+    last = end
+    if line is not None:
+        last = min(max(end, line.target), start + timedelta(days=BURN_UP_MAX_DAYS - 1))
+    axis = [start + timedelta(days=n) for n in range((last - start).days + 1)]
+    ahead: list[None] = [None] * (len(axis) - len(days))
+    return BurnUpChart(
+        axis,
+        [d.scope for d in days] + ahead,
+        [d.done for d in days] + ahead,
+        [round(line.at(d), 2) for d in axis] if line else None,
+        line.target if line else None,
+    )
 
 
 # --- planned vs actual
@@ -738,6 +807,12 @@ def weekly_summary(
     summary.slipped.sort(key=lambda s: (-s.days_late, s.item.number))
     summary.at_risk = items_at_risk(project, reference, snapshot=snapshot, viewer=viewer)
     return summary
+
+
+def summary_recipients(project: Project) -> QuerySet[User]:
+    """Who gets the weekly summary: the project's members (its member list, not everyone
+    who may see the project) still in the workspace, with an address; by name."""
+    return assignable_users(project).filter(project_memberships__project=project).exclude(email="")
 
 
 def recent_sends(project: Project, week: date, *, limit: int = 5) -> list[SummarySend]:

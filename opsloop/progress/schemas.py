@@ -83,11 +83,19 @@ class BurnUpDayOut(Schema):
     day: date
     scope: int
     done: int
+    ideal: float | None = Field(
+        description="The planned done by the end of the day: a straight line from 0 on the "
+        "project's start to the whole scope on the target; null without a target."
+    )
 
 
 class BurnUpOut(Schema):
     from_: date = Field(alias="from")
     to: date
+    target: date | None = Field(
+        description="The day the whole scope is planned to be done: the project's end date, "
+        "else the latest due date of its items."
+    )
     days: list[BurnUpDayOut]
 
 

@@ -56,6 +56,7 @@ def project_progress(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     snapshot = queries.load_snapshot(project)
     start, end = queries.default_range(snapshot)
     burn_up = queries.burn_up(project, start, end, snapshot=snapshot)
+    chart = queries.burn_up_chart(burn_up, queries.ideal_line(snapshot, on=end))
     summary = queries.weekly_summary(project, week, snapshot=snapshot, viewer=membership)
     try:
         check_project_permission(membership, project, MANAGE)
@@ -72,11 +73,15 @@ def project_progress(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "pva": queries.planned_vs_actual(project, day, snapshot=snapshot),
         "burn_up": burn_up,
         "chart": {
-            "days": [d.day.isoformat() for d in burn_up],
-            "scope": [d.scope for d in burn_up],
-            "done": [d.done for d in burn_up],
-            "labels": {"scope": _("Scope"), "done": _("Done")},
+            "days": [d.isoformat() for d in chart.days],
+            "scope": chart.scope,
+            "done": chart.done,
+            "ideal": chart.ideal,
+            "target": chart.target.isoformat() if chart.target else None,
+            "labels": {"scope": _("Scope"), "done": _("Done"), "ideal": _("Planned")},
         },
+        "ideal": chart.ideal is not None,
+        "target": chart.target,
         "at_risk": queries.items_at_risk(project, day, snapshot=snapshot, viewer=membership),
         "milestones": queries.milestone_deviation(project, day, snapshot=snapshot),
         "summary": summary,
@@ -85,7 +90,7 @@ def project_progress(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "next_week": queries.week_name(week + timedelta(days=7)),
         "this_week": queries.week_name(queries.parse_week(None)),
         "can_send": can_send,
-        "recipient_count": actions.summary_recipients(project).count() if can_send else 0,
+        "recipients": list(queries.summary_recipients(project)) if can_send else [],
         "sends": queries.recent_sends(project, week),
         "error": error,
     }

@@ -155,3 +155,35 @@ def test_guest_reads_but_cannot_write(guest, owner_ms, project):
     assert client.get(f"{URL}/{meeting.pk}").status_code == 200
     refused = client.post(f"{URL}/{meeting.pk}/agenda", {"title": "x"})
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+
+
+def test_the_meeting_detail_has_last_meetings_action_items_with_their_state(series, member):
+    body = ApiClient(member).get(f"{URL}/{series['next'].pk}").json()
+    previous = {row["title"]: row for row in body["previous_action_items"]}
+    assert list(previous) == ["海报定稿", "直播脚本", "复盘文档", "预算审批"]
+    assert previous["海报定稿"] | {"id": 0, "owner": None} == {
+        "id": 0,
+        "title": "海报定稿",
+        "owner": None,
+        "due_date": None,
+        "status": "done",
+        "done": True,
+        "work_item_ref": series["done"].ref,
+        "work_item_state": "Done",
+        "work_item_state_group": "done",
+        "text": "Done",
+    }
+    assert (previous["直播脚本"]["status"], previous["直播脚本"]["work_item_state_group"]) == (
+        "open",
+        "in_progress",
+    )
+    assert previous["复盘文档"]["work_item_ref"] is None
+    # A work item in a project the caller cannot see: no reference, no state.
+    hidden = previous["预算审批"]
+    assert (hidden["status"], hidden["work_item_ref"], hidden["work_item_state"]) == (
+        "hidden",
+        None,
+        None,
+    )
+    first = ApiClient(member).get(f"{URL}/{series['first'].pk}").json()
+    assert first["previous_action_items"] == []

@@ -6,7 +6,7 @@ import pytest
 
 from opsloop.core.errors import Forbidden, NotFound
 from opsloop.meetings import actions, queries
-from opsloop.meetings.schemas import ActionItemIn
+from opsloop.meetings.schemas import ActionItemIn, MeetingPatch
 from opsloop.work import actions as work_actions
 from opsloop.work.queries import EDIT
 from opsloop.work.schemas import ProjectIn
@@ -98,3 +98,47 @@ def test_item_meetings_shows_only_meetings_the_viewer_sees(owner_ms, member, wor
     item = actions.do_convert_action_item(actor=owner_ms, action=action)
     assert [m.title for m in queries.item_meetings(owner_ms, item)] == ["私下"]
     assert queries.item_meetings(membership_of(member, workspace), item) == []
+
+
+# --- the previous meeting's action items
+
+
+def test_the_next_meeting_lists_last_meetings_action_items_with_their_state(
+    series, owner_ms, member_ms, django_assert_num_queries
+):
+    with django_assert_num_queries(3):
+        previous = queries.previous_actions(member_ms, series["next"])
+    assert previous is not None and previous.meeting.pk == series["first"].pk
+    rows = [(c.action.title, c.status, c.done, c.text) for c in previous.actions]
+    assert rows == [
+        ("海报定稿", "done", True, "Done"),
+        ("直播脚本", "open", False, "In progress"),
+        ("复盘文档", "open", False, "Open, no work item"),
+        # Its work item is in a project the member cannot see: neither it nor its state.
+        ("预算审批", "hidden", False, "In a project you cannot see"),
+    ]
+    assert [c.item.ref if c.item else None for c in previous.actions] == [
+        series["done"].ref,
+        series["doing"].ref,
+        None,
+        None,
+    ]
+    assert previous.open_count == 3
+    # The owner sees the private project's item and its state.
+    mine = queries.previous_actions(owner_ms, series["next"])
+    assert mine is not None
+    assert (mine.actions[3].status, mine.actions[3].item.ref) == ("open", series["hidden"].ref)
+
+
+def test_no_previous_section_without_a_previous_meeting_the_member_sees(
+    series, owner_ms, member_ms
+):
+    assert queries.previous_actions(owner_ms, series["first"]) is None
+    # The meeting before becomes private and the member no longer attends it.
+    actions.do_update_meeting(
+        actor=owner_ms,
+        meeting=series["first"],
+        data=MeetingPatch(private=True, attendee_ids=[owner_ms.user_id]),
+    )
+    assert queries.previous_actions(member_ms, series["next"]) is None
+    assert queries.previous_actions(owner_ms, series["next"]) is not None

@@ -221,3 +221,38 @@ def test_meeting_page_query_count_is_flat(
     with django_assert_max_num_queries(18):
         response = client.get(f"/w/acme/meetings/{meeting.pk}/")
     assert response.content.decode().count('data-testid="work-item-link"') == 3
+
+
+def test_the_next_meeting_shows_last_meetings_action_items_with_their_state(
+    series, member, django_assert_max_num_queries
+):
+    client = _client(member)
+    url = f"/w/acme/meetings/{series['next'].pk}/"
+    client.get(url)
+    with django_assert_max_num_queries(21):
+        body = client.get(url).content.decode()
+    section = body.split('data-testid="previous-actions"')[1].split("</section>")[0]
+    assert "Action items from last time" in section and "3 still open" in section
+    assert f'href="/w/acme/meetings/{series["first"].pk}/"' in section
+    rows = {a.title: a.pk for a in series["actions"].values()}
+
+    def row(title: str) -> str:
+        return section.split(f'data-testid="previous-action-{rows[title]}"')[1].split("</tr>")[0]
+
+    assert 'data-status="done"' in row("海报定稿") and series["done"].ref in row("海报定稿")
+    assert 'data-status="open"' in row("直播脚本") and "In progress" in row("直播脚本")
+    assert 'data-status="open"' in row("复盘文档") and "Open, no work item" in row("复盘文档")
+    assert 'data-status="hidden"' in row("预算审批")
+    assert series["hidden"].ref not in section and "In a project you cannot see" in section
+    # The first meeting of the series has no meeting before it.
+    first = client.get(f"/w/acme/meetings/{series['first'].pk}/").content.decode()
+    assert 'data-testid="previous-actions"' not in first
+
+
+def test_the_previous_actions_section_in_chinese(series, member):
+    member.language = "zh-hans"
+    member.save()
+    body = _client(member).get(f"/w/acme/meetings/{series['next'].pk}/").content.decode()
+    section = body.split('data-testid="previous-actions"')[1].split("</section>")[0]
+    assert "上次会议的待办" in section and "还有 3 项未完成" in section
+    assert "尚未转为工作项" in section and "在你看不到的项目中" in section

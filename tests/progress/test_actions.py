@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
 from opsloop.core.errors import Conflict, Forbidden
 from opsloop.core.models import Role
-from opsloop.progress import actions
+from opsloop.progress import actions, queries
 from opsloop.progress.models import SummarySend
 from opsloop.progress.tasks import send_weekly_summary
 from opsloop.work import actions as work_actions
@@ -19,19 +20,27 @@ from tests.progress.conftest import at, day
 
 
 @pytest.fixture
-def team(workspace, project, make):
-    """李雷 reads English, 张敏 Chinese; the guest is not in the project."""
+def team(workspace, project, make, owner):
+    """李雷 reads English, 张敏 Chinese, both members of the project; 韩梅 is a workspace
+    member who can see the project but is not one of its members; the guest is not in it."""
     li = add_member(workspace, "lilei", Role.MEMBER)
     li.display_name, li.language = "李雷", "en"
     li.save()
     zhang = add_member(workspace, "zhangmin", Role.MEMBER)
     zhang.display_name, zhang.language = "张敏", "zh-hans"
     zhang.save()
+    for user in (li, zhang):
+        work_actions.do_add_project_member(
+            actor=membership_of(owner, workspace), project=project, user_id=user.pk
+        )
+    han = add_member(workspace, "hanmei", Role.MEMBER)
+    han.display_name = "韩梅"
+    han.save()
     add_member(workspace, "guest", Role.GUEST)
     late = make.create("主会场海报", day(1), due_date=day(3))
     done = make.create("KOL 名单", day(1))
     make.move(done, "done", day(2))
-    return {"li": li, "zhang": zhang, "late": late}
+    return {"li": li, "zhang": zhang, "han": han, "late": late}
 
 
 def send(owner, workspace, project, week=None) -> SummarySend:
@@ -66,6 +75,21 @@ def test_each_member_gets_the_summary_in_their_language(smtp, team, owner, works
     # Delivered once: running the task again sends nothing more.
     assert send_weekly_summary.call(record.pk) == 0
     assert len(smtp.messages) == 3
+
+
+def test_the_summary_goes_to_the_project_members_exactly(smtp, team, owner, workspace, project):  # noqa: F811
+    """Not to everyone who can see the project: the admin, 韩梅 and the guest see it or
+    are in the workspace, but only the owner, 李雷 and 张敏 are its members."""
+    add_member(workspace, "admin", Role.ADMIN)
+    assert {u.label for u in queries.summary_recipients(project)} == {"张敏", "李雷", "王总"}
+    record = send(owner, workspace, project)
+    assert set(record.recipient_ids) == {owner.pk, team["li"].pk, team["zhang"].pk}
+    with at(day(5)):
+        assert send_weekly_summary.call(record.pk) == 3
+    smtp.wait(3)
+    time.sleep(0.2)  # anything more than the three would have arrived by now
+    delivered = sorted(address for rcpt, _message in smtp.messages for address in rcpt)
+    assert delivered == ["lilei@example.com", "owner@example.com", "zhangmin@example.com"]
 
 
 def test_what_people_typed_is_plain_text_in_the_email(smtp, owner, workspace, project, make):  # noqa: F811

@@ -49,11 +49,15 @@ def test_progress_in_chinese(owner, history):
 
 
 def test_burn_up(api, history):
-    response = api.get(BASE + "/burn-up", {"from": str(day(1)), "to": str(day(4))})
+    with at(day(5)):
+        response = api.get(BASE + "/burn-up", {"from": str(day(1)), "to": str(day(4))})
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["from"], body["to"]) == (str(day(1)), str(day(4)))
     assert [(d["scope"], d["done"]) for d in body["days"]] == [(2, 0), (2, 1), (3, 1), (3, 1)]
+    # The planned line: 0 on the first item's day, all 3 items on the latest due date.
+    assert body["target"] == str(day(7))
+    assert [d["ideal"] for d in body["days"]] == [0.0, 0.5, 1.0, 1.5]
 
 
 def test_burn_up_defaults_to_the_first_item_until_today(api, history):
@@ -104,9 +108,10 @@ def test_send_records_the_send(api, history, owner, member):
     assert body["id"] == send.pk and body["week"] == "2026-W45"
     assert body["sent_by"]["username"] == "owner"
     assert week_name(send.week) == "2026-W45"
-    # Everyone who may see the workspace-visible project, with an email address.
-    assert set(send.recipient_ids) == {owner.pk, member.pk}
-    assert body["recipients"] == 2
+    # The project's members only (the owner), not every workspace member who may see it.
+    assert set(send.recipient_ids) == {owner.pk}
+    assert member.pk not in send.recipient_ids
+    assert body["recipients"] == 1
 
 
 def test_send_twice_in_a_row_is_a_conflict(api, history):

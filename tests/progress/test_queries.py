@@ -12,7 +12,9 @@ from opsloop.planning import actions as planning_actions
 from opsloop.planning.queries import milestone_status
 from opsloop.planning.schemas import MilestoneIn
 from opsloop.progress import queries
+from opsloop.work import actions as work_actions
 from opsloop.work.models import Activity
+from opsloop.work.schemas import ProjectPatch
 from tests.conftest import membership_of
 from tests.progress.conftest import at, day
 
@@ -125,6 +127,57 @@ def test_default_range_runs_from_the_first_item_to_today(project, make):
     make.create("A", day(3))
     snapshot = queries.load_snapshot(project)
     assert queries.default_range(snapshot, on=day(9)) == (day(3), day(9))
+
+
+# --- the planned (ideal) line
+
+
+def test_the_ideal_line_runs_from_nothing_at_the_start_to_the_scope_at_the_end_date(
+    project, make, owner, workspace
+):
+    work_actions.do_update_project(
+        actor=membership_of(owner, workspace),
+        project=project,
+        data=ProjectPatch(start_date=day(1), end_date=day(11)),
+    )
+    project.refresh_from_db()
+    for title in "ABCD":
+        make.create(title, day(2))
+    make.create("E", day(4))
+    snapshot = queries.load_snapshot(project)
+    line = queries.ideal_line(snapshot, on=day(5))
+    assert line == queries.IdealLine(day(1), day(11), 5)
+    assert [line.at(day(n)) for n in (1, 3, 6, 11, 14)] == [0.0, 1.0, 2.5, 5.0, 5.0]
+    # The chart runs on to the end date so the planned line reaches the whole scope;
+    # the actual lines stop today.
+    days = queries.burn_up(project, day(1), day(5), snapshot=snapshot)
+    chart = queries.burn_up_chart(days, line)
+    assert chart.days == [day(n) for n in range(1, 12)]
+    assert chart.ideal == [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0]
+    assert chart.scope == [0, 4, 4, 5, 5, None, None, None, None, None, None]
+    assert chart.done == [0, 0, 0, 0, 0, None, None, None, None, None, None]
+    assert chart.target == day(11)
+
+
+def test_without_an_end_date_the_plan_ends_on_the_latest_due_date(project, make):
+    make.create("A", day(1), due_date=day(3))
+    make.create("B", day(1), due_date=day(5))
+    make.create("C", day(2))
+    snapshot = queries.load_snapshot(project)
+    line = queries.ideal_line(snapshot, on=day(9))
+    assert line == queries.IdealLine(day(1), day(5), 3)
+    # A target already past: the line is flat at the scope from then on, axis unchanged.
+    chart = queries.burn_up_chart(queries.burn_up(project, day(1), day(9)), line)
+    assert chart.days[-1] == day(9)
+    assert chart.ideal == [0.0, 0.75, 1.5, 2.25, 3.0, 3.0, 3.0, 3.0, 3.0]
+
+
+def test_no_plan_without_a_target_after_the_start(project, make):
+    make.create("A", day(3), due_date=day(2))
+    snapshot = queries.load_snapshot(project)
+    assert queries.ideal_line(snapshot, on=day(5)) is None
+    chart = queries.burn_up_chart(queries.burn_up(project, day(3), day(5)), None)
+    assert chart.ideal is None and chart.target is None and chart.scope == [1, 1, 1]
 
 
 # --- planned vs actual

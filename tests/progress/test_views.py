@@ -7,10 +7,12 @@ import json
 import pytest
 from django.test import Client
 
+from opsloop.core.models import Role
 from opsloop.planning import actions as planning_actions
 from opsloop.planning.schemas import MilestoneIn
 from opsloop.progress.models import SummarySend
-from tests.conftest import PASSWORD, membership_of
+from opsloop.work import actions as work_actions
+from tests.conftest import PASSWORD, add_member, membership_of
 from tests.progress.conftest import at, day
 
 URL = "/w/acme/p/D11/progress/"
@@ -48,8 +50,13 @@ def test_the_page_shows_every_card(owner, history, django_assert_max_num_queries
     chart = json.loads(
         body.split('<script id="burnup-data" type="application/json">')[1].split("</script>")[0]
     )
-    assert chart["days"][0] == str(day(1)) and chart["days"][-1] == str(day(5))
-    assert chart["scope"] == [2, 2, 3, 3, 3] and chart["done"] == [0, 1, 1, 1, 1]
+    # The axis runs on to the latest due date (no end date is set), where the planned
+    # line reaches the whole scope; the actual lines stop today.
+    assert chart["days"][0] == str(day(1)) and chart["days"][-1] == str(day(6))
+    assert chart["scope"] == [2, 2, 3, 3, 3, None] and chart["done"] == [0, 1, 1, 1, 1, None]
+    assert chart["ideal"] == [0.0, 0.6, 1.2, 1.8, 2.4, 3.0] and chart["target"] == str(day(6))
+    assert chart["labels"]["ideal"] == "Planned"
+    assert 'data-testid="burn-up-plan"' in body and "whole scope done by 2026-11-07" in body
     assert '<script id="burnup-data" type="application/json">' in body
     # The table is there for a browser without JavaScript.
     assert f"<td>{day(3):%Y-%m-%d}</td><td>3</td><td>1</td>" in body
@@ -95,7 +102,28 @@ def test_members_see_no_send_button(member, history):
     assert 'data-testid="send-summary"' not in body
 
 
-def test_send_from_the_page(owner, member, history):
+def test_the_send_form_names_who_gets_the_summary(owner, member, workspace, project, history):
+    """Only the project's members, by name: not everyone in the workspace who can see it."""
+    li = add_member(workspace, "lilei", Role.MEMBER)
+    li.display_name = "李雷"
+    li.save()
+    work_actions.do_add_project_member(
+        actor=membership_of(owner, workspace), project=project, user_id=li.pk
+    )
+    add_member(workspace, "onlooker", Role.MEMBER)  # sees the project, is not a member
+    with at(day(5)):
+        body = client_for(owner).get(URL).content.decode()
+    form = body.split('data-testid="send-summary"')[1].split("</details>")[0]
+    names = form.split('data-testid="summary-recipients">')[1].split("</ul>")[0]
+    assert "李雷" in names and "王总" in names
+    assert "onlooker" not in names and "member" not in names
+    assert "to the project's 2 members" in form
+
+
+def test_send_from_the_page(owner, member, history, workspace, project):
+    work_actions.do_add_project_member(
+        actor=membership_of(owner, workspace), project=project, user_id=member.pk
+    )
     client = client_for(owner)
     with at(day(5)):
         response = client.post(URL, {"week": "2026-W45"})

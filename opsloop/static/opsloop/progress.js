@@ -10,19 +10,26 @@
     var data = JSON.parse(source.textContent);
     box.hidden = false;
     var chart = echarts.init(box, null, { renderer: "canvas" });
+    var series = [
+      { name: data.labels.scope, type: "line", step: "end", data: data.scope,
+        showSymbol: data.days.length < 40, color: "#94a3b8" },
+      { name: data.labels.done, type: "line", step: "end", data: data.done,
+        showSymbol: data.days.length < 40, color: "#16a34a", areaStyle: { opacity: 0.12 } },
+    ];
+    // The plan: a straight dashed line from nothing done at the start to the whole scope
+    // on the target day (the axis runs on to it when it lies ahead).
+    if (data.ideal) {
+      series.push({ name: data.labels.ideal, type: "line", data: data.ideal, showSymbol: false,
+        color: "#6366f1", lineStyle: { type: "dashed", width: 1.5 } });
+    }
     chart.setOption({
       animation: false,
       grid: { left: 36, right: 16, top: 30, bottom: 28 },
       tooltip: { trigger: "axis" },
-      legend: { data: [data.labels.scope, data.labels.done], top: 0 },
+      legend: { data: series.map(function (s) { return s.name; }), top: 0 },
       xAxis: { type: "category", data: data.days, boundaryGap: false },
       yAxis: { type: "value", minInterval: 1 },
-      series: [
-        { name: data.labels.scope, type: "line", step: "end", data: data.scope,
-          showSymbol: data.days.length < 40, color: "#94a3b8" },
-        { name: data.labels.done, type: "line", step: "end", data: data.done,
-          showSymbol: data.days.length < 40, color: "#16a34a", areaStyle: { opacity: 0.12 } },
-      ],
+      series: series,
     });
     window.addEventListener("resize", function () { chart.resize(); });
     var table = document.querySelector(".burnup-table");

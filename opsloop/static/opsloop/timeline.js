@@ -73,21 +73,74 @@
     let lo, hi, px, layout;
     const x = (d) => (d - lo) * px;
 
-    function header() {
-      let html = "";
-      for (let d = lo; d <= hi; d++) {
+    // Labels of the scale. A stretch of days (a month, a year) gets the longest of its
+    // labels that fits its width, measured in the scale's font, or none: at any zoom a
+    // label never runs into the next one (a month of 2 days at the start of the range
+    // gets "Nov" or nothing, not "November 2026" over its neighbour).
+    const lang = document.documentElement.lang || undefined;
+    const formats = {};
+    function monthName(d, style) {
+      if (!formats[style]) {
+        const options = { timeZone: "UTC", month: "short" };
+        if (style === "full") options.year = "numeric";
+        try { formats[style] = new Intl.DateTimeFormat(lang, options); }
+        catch (e) { formats[style] = new Intl.DateTimeFormat(undefined, options); }
+      }
+      return formats[style].format(new Date(d * DAY));
+    }
+    const ctx = document.createElement("canvas").getContext("2d");
+    const LABEL_FONT = "600 11px " + getComputedStyle(root).fontFamily;
+    const LABEL_PAD = 8; // 3px before the label, and a gap after it
+    function fitting(labels, width) {
+      ctx.font = LABEL_FONT;
+      for (const label of labels) if (ctx.measureText(label).width + LABEL_PAD <= width) return label;
+      return "";
+    }
+
+    // The stretches of [lo, hi] by calendar month (or year): [first day, last day].
+    function stretches(unit) {
+      const out = [];
+      let d = lo;
+      while (d <= hi) {
         const date = new Date(d * DAY);
-        const dow = date.getUTCDay();
-        const first = date.getUTCDate() === 1;
-        if (zoom === "day") {
-          html += `<div class="tl-tick${dow === 0 || dow === 6 ? " weekend" : ""}${first ? " first" : ""}" style="left:${x(d)}px;width:${px}px">${first || d === lo ? `<b>${toIso(d).slice(0, 7)}</b>` : ""}${date.getUTCDate()}</div>`;
-        } else if (zoom === "week" && dow === 1) {
-          html += `<div class="tl-tick" style="left:${x(d)}px;width:${px * 7}px">${toIso(d).slice(5)}</div>`;
-        } else if (zoom === "month" && first) {
-          html += `<div class="tl-tick" style="left:${x(d)}px">${toIso(d).slice(0, 7)}</div>`;
-        }
+        const next = unit === "year"
+          ? Date.UTC(date.getUTCFullYear() + 1, 0, 1) / DAY
+          : Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) / DAY;
+        out.push([d, Math.min(hi, next - 1)]);
+        d = next;
+      }
+      return out;
+    }
+
+    function band(unit, cls) {
+      let html = "";
+      for (const [s, e] of stretches(unit)) {
+        const width = (e - s + 1) * px;
+        const labels = unit === "year"
+          ? [String(new Date(s * DAY).getUTCFullYear())]
+          : cls === "tl-months" ? [monthName(s, "full"), monthName(s, "short")] : [monthName(s, "short")];
+        const label = fitting(labels, width);
+        html += `<div class="${cls}" style="left:${x(s)}px;width:${width}px" data-testid="tl-${unit}">${label ? `<span class="tl-label">${esc(label)}</span>` : ""}</div>`;
       }
       return html;
+    }
+
+    function header() {
+      let html = "";
+      if (zoom === "day" || zoom === "week") {
+        for (let d = lo; d <= hi; d++) {
+          const date = new Date(d * DAY);
+          const dow = date.getUTCDay();
+          if (zoom === "day") {
+            html += `<div class="tl-tick${dow === 0 || dow === 6 ? " weekend" : ""}${date.getUTCDate() === 1 ? " first" : ""}" style="left:${x(d)}px;width:${px}px"><span class="tl-label">${date.getUTCDate()}</span></div>`;
+          } else if (dow === 1 && d + 6 <= hi) {
+            html += `<div class="tl-tick" style="left:${x(d)}px;width:${px * 7}px"><span class="tl-label">${fitting([toIso(d).slice(5)], px * 7)}</span></div>`;
+          }
+        }
+        return html + band("month", "tl-months");
+      }
+      // Zoom "month": the months below, the years above.
+      return band("month", "tl-tick") + band("year", "tl-months");
     }
 
     function barHtml(it, top) {
