@@ -2,6 +2,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from opsloop.core.chunked import with_chunked_bodies
 from opsloop.core.runtime import freeze_startup_objects
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsloop.settings")
@@ -11,5 +12,7 @@ django_application = get_wsgi_application()
 # and what it keeps); every other request goes to Django as before.
 from opsloop.events.ingest_views import with_fast_path  # noqa: E402 (needs Django set up)
 
-application = with_fast_path(django_application)
+# Outermost: a chunked body (no Content-Length) is read within the limits for both
+# (core/chunked.py).
+application = with_chunked_bodies(with_fast_path(django_application))
 freeze_startup_objects()

@@ -9,19 +9,20 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from opsloop.core.inputs import STRICT, Date, Int
 from opsloop.core.schemas import SINGLE_LINE, Out, UserOut
 
 SkillName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SINGLE_LINE
 ]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
-Capacity = Annotated[Decimal, Field(ge=0, le=168, max_digits=5, decimal_places=1)]
+Capacity = Annotated[Decimal, Field(ge=0, le=168, max_digits=5, decimal_places=1), STRICT]
 Duration = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), SINGLE_LINE
 ]
-Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
+Minutes = Annotated[int, Field(ge=1, le=24 * 60), STRICT]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SINGLE_LINE]
-Ids = Annotated[list[int], Field(max_length=100)]
+Ids = Annotated[list[Int], Field(max_length=100)]
 
 DURATION_HELP = (
     'How long, as text: "1.5h", "1h30m", "90m", "1:30" or "2" (hours). Send this or minutes.'
@@ -44,14 +45,14 @@ class ProfilePatch(Schema):
 
 
 class TimeEntryIn(Schema):
-    spent_on: date | None = Field(None, description="The day the time was spent; default today.")
+    spent_on: Date | None = Field(None, description="The day the time was spent; default today.")
     duration: Duration | None = Field(None, description=DURATION_HELP)
     minutes: Minutes | None = Field(None, description="How long in minutes, 1-1440.")
     note: Note = ""
 
 
 class TimeEntryPatch(Schema):
-    spent_on: date | None = None
+    spent_on: Date | None = None
     duration: Duration | None = Field(None, description=DURATION_HELP)
     minutes: Minutes | None = None
     note: Note | None = None

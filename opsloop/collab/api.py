@@ -30,6 +30,7 @@ from opsloop.collab.schemas import (
     ReactionIn,
     ReactionOut,
 )
+from opsloop.core.inputs import Bool
 from opsloop.core.schemas import ERROR_CODES, ErrorOut, UserOut
 from opsloop.work.queries import access_project
 
@@ -83,7 +84,7 @@ class PageQuery(Schema):
 
 
 class DiscussionQuery(PageQuery):
-    closed: bool | None = Field(None, description="Only closed (true) or open (false) ones.")
+    closed: Bool | None = Field(None, description="Only closed (true) or open (false) ones.")
 
 
 class MentionQuery(Schema):

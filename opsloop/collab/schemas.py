@@ -7,6 +7,7 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from opsloop.core.inputs import Bool, Int
 from opsloop.core.schemas import UserOut
 
 
@@ -15,7 +16,7 @@ class CommentIn(Schema):
         description="Markdown, at most 20,000 characters. `@username` mentions a "
         "member who can see the project; `#KEY-N` links an item."
     )
-    parent_id: int | None = Field(
+    parent_id: Int | None = Field(
         None, description="Reply to this comment (a reply to a reply joins the top comment)."
     )
 
@@ -35,7 +36,7 @@ class DiscussionIn(Schema):
 
 class DiscussionPatch(Schema):
     title: str | None = None
-    closed: bool | None = Field(None, description="A closed discussion takes no new posts.")
+    closed: Bool | None = Field(None, description="A closed discussion takes no new posts.")
 
 
 class ReactionOut(Schema):

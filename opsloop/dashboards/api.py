@@ -11,6 +11,7 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field, StringConstraints
 
+from opsloop.core.inputs import Bool, Int
 from opsloop.core.models import Membership
 from opsloop.core.schemas import ERROR_CODES, ErrorOut, Out, UserOut
 from opsloop.dashboards import actions, queries, tiles
@@ -41,19 +42,19 @@ FILTERS_DOC = (
 class DashboardIn(Schema):
     name: Name
     description: Text = ""
-    personal: bool = Field(False, description="Seen by its owner alone.")
+    personal: Bool = Field(False, description="Seen by its owner alone.")
     date_range: dict[str, Any] = Field(default_factory=dict, description=DATE_RANGE_DOC)
     filters: list[dict[str, Any]] = Field(default_factory=list, description=FILTERS_DOC)
-    refresh_seconds: int = Field(300, description="How often a TV shows it again (30-86400).")
+    refresh_seconds: Int = Field(300, description="How often a TV shows it again (30-86400).")
 
 
 class DashboardPatch(Schema):
     name: Name | None = None
     description: Text | None = None
-    personal: bool | None = None
+    personal: Bool | None = None
     date_range: dict[str, Any] | None = Field(None, description=DATE_RANGE_DOC)
     filters: list[dict[str, Any]] | None = Field(None, description=FILTERS_DOC)
-    refresh_seconds: int | None = None
+    refresh_seconds: Int | None = None
 
 
 class TileOut(Out):
@@ -92,38 +93,38 @@ class DashboardDetailOut(DashboardOut):
 class TileIn(Schema):
     kind: str = Field(description="kpi, insight, objective, burnup, at_risk or note.")
     title: Name = ""
-    kpi_id: int | None = Field(None, description="kind kpi")
-    insight_id: int | None = Field(None, description="kind insight")
-    objective_id: int | None = Field(None, description="kind objective")
-    project_id: int | None = Field(None, description="kinds burnup and at_risk")
+    kpi_id: Int | None = Field(None, description="kind kpi")
+    insight_id: Int | None = Field(None, description="kind insight")
+    objective_id: Int | None = Field(None, description="kind objective")
+    project_id: Int | None = Field(None, description="kinds burnup and at_risk")
     text: Text = Field("", description="kind note: Markdown")
-    x: int | None = Field(
+    x: Int | None = Field(
         None, description="Column, 0-11; with y, or the tile goes under the rest."
     )
-    y: int | None = None
-    w: int | None = Field(None, description="Columns wide, 1-12 (x + w at most 12).")
-    h: int | None = Field(None, description="Rows high, 1-12.")
+    y: Int | None = None
+    w: Int | None = Field(None, description="Columns wide, 1-12 (x + w at most 12).")
+    h: Int | None = Field(None, description="Rows high, 1-12.")
 
 
 class TilePatch(Schema):
     title: Name | None = None
-    kpi_id: int | None = None
-    insight_id: int | None = None
-    objective_id: int | None = None
-    project_id: int | None = None
+    kpi_id: Int | None = None
+    insight_id: Int | None = None
+    objective_id: Int | None = None
+    project_id: Int | None = None
     text: Text | None = None
-    x: int | None = None
-    y: int | None = None
-    w: int | None = None
-    h: int | None = None
+    x: Int | None = None
+    y: Int | None = None
+    w: Int | None = None
+    h: Int | None = None
 
 
 class PlaceIn(Schema):
-    id: int
-    x: int
-    y: int
-    w: int
-    h: int
+    id: Int
+    x: Int
+    y: Int
+    w: Int
+    h: Int
 
 
 class LayoutIn(Schema):
@@ -140,7 +141,7 @@ class TileDataOut(Schema):
 
 
 class DashboardShareIn(Schema):
-    expires_in_days: int = Field(7, description="1 to 365.")
+    expires_in_days: Int = Field(7, description="1 to 365.")
 
 
 class ShareOut(Out):

@@ -8,13 +8,14 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from opsloop.core.inputs import STRICT
 from opsloop.core.schemas import SINGLE_LINE, Out
 
 SourceName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), SINGLE_LINE
 ]
 Kind = Literal["web", "ios", "android", "miniprogram", "server"]
-RateLimit = Annotated[int, Field(ge=1, le=1_000_000)]
+RateLimit = Annotated[int, Field(ge=1, le=1_000_000), STRICT]
 
 KIND_HELP = "web, ios, android, miniprogram or server."
 RATE_HELP = "Events a second this source may send (1-1,000,000); null: no limit of its own."

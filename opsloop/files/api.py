@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from opsloop.core.errors import Invalid, NotFound
-from opsloop.core.inputs import json_body, parse_input
+from opsloop.core.inputs import Int, json_body, parse_input
 from opsloop.core.queries import access_workspace
 from opsloop.core.schemas import ERROR_CODES, ErrorOut
 from opsloop.files import actions
@@ -113,7 +113,7 @@ def _read_upload(
 
 
 class LibraryQuery(Schema):
-    folder_id: int | None = None
+    folder_id: Int | None = None
 
 
 @router.get(

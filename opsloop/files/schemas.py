@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints, field_validator
 
+from opsloop.core.inputs import Bool, Int
 from opsloop.core.schemas import SINGLE_LINE, Out, UserOut
 
 FolderName = Annotated[
@@ -32,10 +33,10 @@ class PlaceIn(Schema):
     item, a comment or a meeting. The project follows from what the file is attached to."""
 
     project: ProjectKey | None = Field(None, description="A project key, e.g. D11.")
-    folder_id: int | None = Field(None, description="A folder of the project's library.")
+    folder_id: Int | None = Field(None, description="A folder of the project's library.")
     item: ItemRef | None = Field(None, description="Attach to this item, e.g. D11-42.")
-    comment_id: int | None = Field(None, description="Attach to this comment.")
-    meeting_id: int | None = Field(None, description="Attach to this meeting.")
+    comment_id: Int | None = Field(None, description="Attach to this comment.")
+    meeting_id: Int | None = Field(None, description="Attach to this meeting.")
     note: Note = Field("", description="What this upload is, shown with the version.")
 
 
@@ -70,7 +71,7 @@ class VersionJsonIn(ContentIn):
 
 class FilePatch(Schema):
     name: FileName | None = None
-    folder_id: int | None = Field(
+    folder_id: Int | None = Field(
         None,
         description="Move to this folder of the project; null moves to the top level.",
     )
@@ -78,21 +79,21 @@ class FilePatch(Schema):
 
 class FolderIn(Schema):
     name: FolderName
-    parent_id: int | None = None
+    parent_id: Int | None = None
 
 
 class FolderPatch(Schema):
     name: FolderName | None = None
-    parent_id: int | None = Field(None, description="Move under this folder; null: top level.")
+    parent_id: Int | None = Field(None, description="Move under this folder; null: top level.")
 
 
 class ShareIn(Schema):
-    version: int | None = Field(
+    version: Int | None = Field(
         None,
         description="The version number the link gives; the current one if left out.",
     )
     expires_in_days: ShareDays = 7
-    require_login: bool = Field(
+    require_login: Bool = Field(
         False, description="Only signed-in members of the workspace may download."
     )
 

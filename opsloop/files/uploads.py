@@ -17,11 +17,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
+from opsloop.core.chunked import MB, largest_body
 from opsloop.core.errors import Invalid, OpsloopError
 
-MB = 1024 * 1024
-# Room in a request for the form fields and multipart framing around the file itself.
-FORM_ALLOWANCE = MB
 MAX_NAME = 255
 SNIFF_BYTES = 8192
 # Shown in the page (img, PDF frame) when asked; everything else is only ever downloaded.
@@ -100,7 +98,7 @@ def body_too_large(request: HttpRequest) -> bool:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return False
-    return length > max_upload_bytes() + FORM_ALLOWANCE
+    return length > largest_body()
 
 
 def upload_was_too_large(request: HttpRequest) -> bool:
@@ -126,7 +124,7 @@ class LimitedUploadHandler(FileUploadHandler):
             setattr(self.request, _TOO_LARGE, True)
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        if content_length > self.limit + FORM_ALLOWANCE:
+        if content_length > largest_body():
             self._refuse()
             return QueryDict(encoding=encoding), MultiValueDict()
         return None

@@ -8,6 +8,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from opsloop.core.inputs import Bool, DateTime
 from opsloop.core.schemas import UserOut
 
 KindName = Literal[
@@ -17,7 +18,7 @@ TabName = Literal["unread", "all", "snoozed", "archived"]
 
 
 class SnoozeIn(Schema):
-    until: datetime = Field(
+    until: DateTime = Field(
         description="When the notification comes back to the inbox, unread: a time in the "
         "future, at most a year ahead (2026-11-25T09:00:00+08:00)."
     )
@@ -25,8 +26,8 @@ class SnoozeIn(Schema):
 
 class PreferenceIn(Schema):
     kind: KindName
-    in_app: bool = Field(description="Show this kind in the inbox.")
-    email: bool = Field(description="Include this kind in the batched email.")
+    in_app: Bool = Field(description="Show this kind in the inbox.")
+    email: Bool = Field(description="Include this kind in the batched email.")
 
 
 class PreferencesIn(Schema):

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from opsloop.core.inputs import Int
 from opsloop.core.models import User
 from opsloop.core.paging import page_out
 from opsloop.core.queries import access_workspace
@@ -85,7 +86,7 @@ class ProjectListOut(ProjectOut):
 
 
 class ProjectMemberIn(Schema):
-    user_id: int
+    user_id: Int
 
 
 class ItemRowOut(ItemOut):

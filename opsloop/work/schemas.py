@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from opsloop.core.inputs import STRICT, Bool, Date, Float, Int
+
 # Re-exported: this app's outputs nest it, and its callers import it from here.
 from opsloop.core.schemas import SINGLE_LINE, Out
 from opsloop.core.schemas import UserOut as UserOut
@@ -30,10 +32,10 @@ Key = Annotated[
     StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z][A-Za-z0-9]{1,9}$"),
 ]
 LongText = Annotated[str, StringConstraints(max_length=50_000)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-Hours = Annotated[Decimal, Field(ge=0, le=99_999, max_digits=7, decimal_places=2)]
-Percent = Annotated[int, Field(ge=0, le=100)]
-Ids = Annotated[list[int], Field(max_length=100)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), STRICT]
+Hours = Annotated[Decimal, Field(ge=0, le=99_999, max_digits=7, decimal_places=2), STRICT]
+Percent = Annotated[int, Field(ge=0, le=100), STRICT]
+Ids = Annotated[list[Int], Field(max_length=100)]
 
 
 FieldTypeName = Literal[
@@ -55,10 +57,10 @@ class ProjectIn(Schema):
     kind: Kind = "general"
     goal: LongText = ""
     scope: LongText = ""
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Date | None = None
+    end_date: Date | None = None
     budget: Money | None = None
-    owner_id: int | None = None
+    owner_id: Int | None = None
     stage: StageName = "planning"
     visibility: VisibilityName = "workspace"
     member_ids: Ids = []
@@ -69,10 +71,10 @@ class ProjectPatch(Schema):
     kind: Kind | None = None
     goal: LongText | None = None
     scope: LongText | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Date | None = None
+    end_date: Date | None = None
     budget: Money | None = None
-    owner_id: int | None = None
+    owner_id: Int | None = None
     stage: StageName | None = None
     visibility: VisibilityName | None = None
 
@@ -93,7 +95,7 @@ class StatePatch(Schema):
         | None
     ) = None
     color: Color | None = None
-    is_default: bool | None = None
+    is_default: Bool | None = None
 
 
 class StateOrderIn(Schema):
@@ -120,41 +122,41 @@ class LabelPatch(Schema):
 class ItemIn(Schema):
     title: Title
     description: LongText = ""
-    state_id: int | None = None
+    state_id: Int | None = None
     priority: Priority = "none"
     assignee_ids: Ids = []
     label_ids: Ids = []
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: Date | None = None
+    due_date: Date | None = None
     estimate_hours: Hours | None = None
     progress: Percent = 0
-    parent_id: int | None = None
+    parent_id: Int | None = None
     custom_fields: CustomValues = {}
 
 
 class ItemPatch(Schema):
     title: Title | None = None
     description: LongText | None = None
-    state_id: int | None = None
+    state_id: Int | None = None
     priority: Priority | None = None
     assignee_ids: Ids | None = None
     label_ids: Ids | None = None
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: Date | None = None
+    due_date: Date | None = None
     estimate_hours: Hours | None = None
     progress: Percent | None = None
-    parent_id: int | None = None
-    sort_order: float | None = None
+    parent_id: Int | None = None
+    sort_order: Float | None = None
     custom_fields: CustomValues | None = None
-    version: int | None = Field(
+    version: Int | None = Field(
         default=None, description="The version you read; a stale one is refused with 409."
     )
 
 
 class ItemMoveIn(Schema):
-    state_id: int
-    before_id: int | None = Field(None, description="Put the item just above this item.")
-    after_id: int | None = Field(None, description="Put the item just below this item.")
+    state_id: Int
+    before_id: Int | None = Field(None, description="Put the item just above this item.")
+    after_id: Int | None = Field(None, description="Put the item just below this item.")
 
 
 class OptionIn(Schema):
@@ -203,7 +205,7 @@ class SavedViewIn(Schema):
     query: Annotated[
         str, StringConstraints(strip_whitespace=True, max_length=2000), SINGLE_LINE
     ] = Field("", description="The list's query string: filters, sort, group, columns.")
-    shared: bool = Field(False, description="Seen by everyone who sees the project.")
+    shared: Bool = Field(False, description="Seen by everyone who sees the project.")
 
 
 class SavedViewPatch(Schema):
@@ -218,22 +220,22 @@ class SavedViewPatch(Schema):
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), SINGLE_LINE]
         | None
     ) = None
-    shared: bool | None = None
+    shared: Bool | None = None
 
 
 class BulkChanges(Schema):
     """What to change on every item; what is not sent stays as it is."""
 
-    state_id: int | None = None
+    state_id: Int | None = None
     priority: Priority | None = None
     assignee_ids: Ids | None = Field(None, description="Replace the assignees with these.")
     add_assignee_ids: Ids = []
     remove_assignee_ids: Ids = []
     add_label_ids: Ids = []
     remove_label_ids: Ids = []
-    start_date: date | None = Field(None, description="Set (null clears) the start date.")
-    due_date: date | None = Field(None, description="Set (null clears) the due date.")
-    shift_days: Annotated[int, Field(ge=-3650, le=3650)] | None = Field(
+    start_date: Date | None = Field(None, description="Set (null clears) the start date.")
+    due_date: Date | None = Field(None, description="Set (null clears) the due date.")
+    shift_days: Annotated[int, Field(ge=-3650, le=3650), STRICT] | None = Field(
         None, description="Move the start and due dates of each item by this many days."
     )
     custom_fields: CustomValues | None = None
@@ -244,7 +246,7 @@ class BulkIn(Schema):
         list[Annotated[str, StringConstraints(max_length=24)]], Field(min_length=1, max_length=500)
     ]
     changes: BulkChanges
-    versions: dict[str, int] | None = Field(
+    versions: dict[str, Int] | None = Field(
         None,
         description="{ref: the version you read}: when any item moved on since, nothing "
         "changes and 409 lists the current versions.",
