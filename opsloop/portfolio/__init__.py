@@ -1,0 +1,1 @@
+"""Portfolio: every project a person sees in one table, with its progress, money, risks and key results."""
