@@ -62,7 +62,7 @@ class MeetingListQuery(Schema):
 def _reloaded(request: HttpRequest, slug: str, meeting_id: int) -> Meeting:
     """The meeting as the caller now sees it, with everything the detail shows."""
     access = access_meeting(request.auth, slug, meeting_id)
-    meeting = load_meeting_parts(access.meeting)
+    meeting = load_meeting_parts(access.meeting, access.membership)
     meeting.previous_actions = previous_actions(access.membership, meeting)  # type: ignore[attr-defined]
     return meeting
 
@@ -183,7 +183,7 @@ def reorder_agenda(
     actions.do_reorder_agenda(
         actor=access.membership, meeting=access.meeting, agenda_item_ids=payload.agenda_item_ids
     )
-    return list(load_meeting_parts(access.meeting).agenda.all())
+    return list(load_meeting_parts(access.meeting, access.membership).agenda.all())
 
 
 @router.patch(
@@ -271,7 +271,7 @@ def add_action_item(
     action = actions.do_add_action_item(
         actor=access.membership, meeting=access.meeting, data=payload
     )
-    return Status(201, get_action_item(access.meeting, action.pk))
+    return Status(201, get_action_item(access.membership, access.meeting, action.pk))
 
 
 @router.patch(
@@ -289,9 +289,9 @@ def update_action_item(
     payload: ActionItemPatch,
 ) -> ActionItem:
     access = access_meeting(request.auth, slug, meeting_id, EDIT)
-    action = get_action_item(access.meeting, action_item_id)
+    action = get_action_item(access.membership, access.meeting, action_item_id)
     actions.do_update_action_item(actor=access.membership, action=action, data=payload)
-    return get_action_item(access.meeting, action_item_id)
+    return get_action_item(access.membership, access.meeting, action_item_id)
 
 
 @router.delete(
@@ -305,7 +305,7 @@ def delete_action_item(
     request: HttpRequest, slug: str, meeting_id: int, action_item_id: int
 ) -> Status[None]:
     access = access_meeting(request.auth, slug, meeting_id, EDIT)
-    action = get_action_item(access.meeting, action_item_id)
+    action = get_action_item(access.membership, access.meeting, action_item_id)
     actions.do_delete_action_item(actor=access.membership, action=action)
     return Status(204, None)
 
@@ -323,7 +323,7 @@ def convert_action_item(
     request: HttpRequest, slug: str, meeting_id: int, action_item_id: int, payload: ConvertIn
 ) -> Status[dict]:
     access = access_meeting(request.auth, slug, meeting_id, EDIT)
-    action = get_action_item(access.meeting, action_item_id)
+    action = get_action_item(access.membership, access.meeting, action_item_id)
     item = actions.do_convert_action_item(
         actor=access.membership, action=action, project_key=payload.project_key
     )
@@ -332,6 +332,6 @@ def convert_action_item(
         {
             "ref": item.ref,
             "url": f"/w/{slug}/i/{item.ref}/",
-            "action_item": get_action_item(access.meeting, action_item_id),
+            "action_item": get_action_item(access.membership, access.meeting, action_item_id),
         },
     )

@@ -120,8 +120,9 @@ def check_can_edit(membership: Membership, meeting: Meeting) -> None:
         raise _edit_refused(membership)
 
 
-def load_meeting_parts(meeting: Meeting) -> Meeting:
-    """Fetch the agenda, decisions and action items (with their people and items) at once."""
+def load_meeting_parts(meeting: Meeting, membership: Membership) -> Meeting:
+    """Fetch the agenda, decisions and action items (with their people and items) at once;
+    an action item's work item in a project the member cannot see is marked hidden."""
     from django.db.models import prefetch_related_objects
 
     prefetch_related_objects(
@@ -133,7 +134,24 @@ def load_meeting_parts(meeting: Meeting) -> Meeting:
             queryset=ActionItem.objects.select_related("owner", "work_item__project"),
         ),
     )
+    mark_hidden_work_items(membership, list(meeting.action_items.all()))
     return meeting
+
+
+def mark_hidden_work_items(membership: Membership, rows: list[ActionItem]) -> list[ActionItem]:
+    """Set `work_item_hidden` on each action item: True when the work item it became is in
+    a project the member cannot see, whose reference and state the member must not learn
+    from the meeting. One query, none when no action item became a work item."""
+    project_ids = {a.work_item.project_id for a in rows if a.work_item is not None}
+    seen = (
+        set(visible_projects(membership).filter(pk__in=project_ids).values_list("pk", flat=True))
+        if project_ids
+        else set()
+    )
+    for action in rows:
+        item = action.work_item
+        action.work_item_hidden = item is not None and item.project_id not in seen  # type: ignore[attr-defined]
+    return rows
 
 
 # What a previous meeting's action item has come to.
@@ -196,17 +214,11 @@ def previous_actions(membership: Membership, meeting: Meeting) -> PreviousAction
             "owner", "work_item__project", "work_item__state"
         )
     )
-    project_ids = {a.work_item.project_id for a in rows if a.work_item is not None}
-    seen = (
-        set(visible_projects(membership).filter(pk__in=project_ids).values_list("pk", flat=True))
-        if project_ids
-        else set()
-    )
     carried = []
-    for action in rows:
+    for action in mark_hidden_work_items(membership, rows):
         action.meeting = previous
-        item = action.work_item
-        carried.append(CarriedAction(action, item if item and item.project_id in seen else None))
+        hidden = action.work_item_hidden  # type: ignore[attr-defined]
+        carried.append(CarriedAction(action, None if hidden else action.work_item))
     return PreviousActions(previous, carried)
 
 
@@ -340,13 +352,14 @@ def get_decision(meeting: Meeting, decision_id: int) -> Decision:
     return _part(Decision.objects.all(), meeting, decision_id, _("Decision not found."))
 
 
-def get_action_item(meeting: Meeting, action_item_id: int) -> ActionItem:
-    return _part(
+def get_action_item(membership: Membership, meeting: Meeting, action_item_id: int) -> ActionItem:
+    action = _part(
         ActionItem.objects.select_related("owner", "work_item__project"),
         meeting,
         action_item_id,
         _("Action item not found."),
     )
+    return mark_hidden_work_items(membership, [action])[0]
 
 
 def item_meetings(membership: Membership, item: Item) -> list[Meeting]:

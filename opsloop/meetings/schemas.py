@@ -127,13 +127,25 @@ class ActionItemOut(Schema):
     title: str
     owner: UserOut | None
     due_date: date | None
-    work_item_ref: str | None = Field(description="The work item it became, e.g. D11-42.")
+    work_item_ref: str | None = Field(
+        description="The work item it became, e.g. D11-42; null while it is none, or when "
+        "it is in a project the caller cannot see (work_item_hidden)."
+    )
+    work_item_hidden: bool = Field(
+        description="It became a work item in a project the caller cannot see."
+    )
     created_at: datetime
 
     @staticmethod
     def resolve_work_item_ref(obj) -> str | None:
         item = obj.work_item
-        return f"{item.project.key}-{item.number}" if item is not None else None
+        if item is None or getattr(obj, "work_item_hidden", True):
+            return None
+        return f"{item.project.key}-{item.number}"
+
+    @staticmethod
+    def resolve_work_item_hidden(obj) -> bool:
+        return obj.work_item is not None and getattr(obj, "work_item_hidden", True)
 
 
 class PreviousActionItemOut(Schema):

@@ -182,7 +182,7 @@ def meeting_detail(request: HttpRequest, slug: str, meeting_id: int) -> HttpResp
         except OpsloopError as exc:
             error = exc
             raise_if_denied(exc)
-    meeting = queries.load_meeting_parts(access.meeting)
+    meeting = queries.load_meeting_parts(access.meeting, access.membership)
     attendees = list(meeting.attendees.all())
     context = {
         "membership": access.membership,
@@ -270,7 +270,9 @@ def _delete_decision(request: HttpRequest, access: MeetingAccess) -> None:
 
 
 def _action(request: HttpRequest, access: MeetingAccess):
-    return queries.get_action_item(access.meeting, int_param(request.POST.get("action_item_id")))
+    return queries.get_action_item(
+        access.membership, access.meeting, int_param(request.POST.get("action_item_id"))
+    )
 
 
 def _add_action(request: HttpRequest, access: MeetingAccess) -> None:

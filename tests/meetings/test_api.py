@@ -187,3 +187,19 @@ def test_the_meeting_detail_has_last_meetings_action_items_with_their_state(seri
     )
     first = ApiClient(member).get(f"{URL}/{series['first'].pk}").json()
     assert first["previous_action_items"] == []
+
+
+def test_an_action_items_work_item_in_a_project_unseen_is_not_named(series, member, owner_ms):
+    """The meeting itself, not only the next one, keeps the private project's item to
+    itself: no reference, a flag saying why, while its owner sees the reference."""
+    url = f"{URL}/{series['first'].pk}"
+    rows = {row["title"]: row for row in ApiClient(member).get(url).json()["action_items"]}
+    assert (rows["预算审批"]["work_item_ref"], rows["预算审批"]["work_item_hidden"]) == (None, True)
+    assert rows["海报定稿"]["work_item_ref"] == series["done"].ref
+    assert rows["海报定稿"]["work_item_hidden"] is False
+    assert rows["复盘文档"]["work_item_hidden"] is False
+    action = series["actions"]["预算审批"]
+    one = ApiClient(member).patch(f"{url}/action-items/{action.pk}", {"title": "预算审批 v2"})
+    assert one.status_code == 200 and one.json()["work_item_ref"] is None
+    owner_rows = {r["title"]: r for r in ApiClient(owner_ms.user).get(url).json()["action_items"]}
+    assert owner_rows["预算审批 v2"]["work_item_ref"] == series["hidden"].ref

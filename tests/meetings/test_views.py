@@ -256,3 +256,14 @@ def test_the_previous_actions_section_in_chinese(series, member):
     section = body.split('data-testid="previous-actions"')[1].split("</section>")[0]
     assert "上次会议的待办" in section and "还有 3 项未完成" in section
     assert "尚未转为工作项" in section and "在你看不到的项目中" in section
+
+
+def test_a_work_item_in_a_project_unseen_is_not_named_on_its_meeting(series, member, owner):
+    url = f"/w/acme/meetings/{series['first'].pk}/"
+    body = _client(member).get(url).content.decode()
+    hidden = series["actions"]["预算审批"].pk
+    row = body.split(f'data-testid="action-{hidden}"')[1].split("</tr>")[0]
+    assert series["hidden"].ref not in body
+    assert 'data-testid="work-item-hidden"' in row and "In a project you cannot see" in row
+    assert series["done"].ref in body
+    assert series["hidden"].ref in _client(owner).get(url).content.decode()
