@@ -285,3 +285,46 @@ def test_a_kpi_value_of_the_wrong_type_is_refused(world, value, field):
     assert response.status_code == 400, response.content
     assert response.json()["field"] == field
     assert snapshot() == before
+
+
+# --- the insight query (opsloop/insights/query.py), which the API, the builder and saved
+# insights all parse
+
+
+def test_every_field_of_the_insight_query_is_strict():
+    from opsloop.insights import query as insight_query
+
+    models = [
+        value
+        for value in vars(insight_query).values()
+        if isinstance(value, type)
+        and issubclass(value, BaseModel)
+        and value.__module__ == insight_query.__name__
+    ]
+    assert len(models) > 5
+    lax = [
+        f"{model.__name__}.{name}: {scalar.__name__}"
+        for model in models
+        for name, field in model.model_fields.items()
+        if (model.__name__, name) != ("PropertyFilter", "value")  # compared as the event holds it
+        for scalar in _lax_scalars(field.annotation, any(m is STRICT for m in field.metadata))
+    ]
+    assert lax == [], "use Int, Bool, Date or Annotated[int, ..., STRICT] (core/inputs.py)"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"compare": 1}, "compare"),
+        ({"date_from": 0}, "date_from"),
+        ({"date_from": "1700000000"}, "date_from"),
+        ({"limit": True}, "limit"),
+    ],
+)
+def test_an_insight_query_of_the_wrong_type_is_refused(world, change, field):
+    url = PREFIX + "/workspaces/{slug}/insights/query".format(**world.context["shared"])
+    query = {"kind": "trends", "series": [{"event": "$pageview"}]}
+    response = call(world.clients["owner"], "POST", url, query | change)
+    assert response.status_code == 400, response.content
+    assert field in response.content.decode()
+    assert call(world.clients["owner"], "POST", url, query).status_code == 200

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from opsloop.core.inputs import STRICT, Bool, Date
+
 # Property keys: letters (any script), digits, _ $ - and dots inside (a.b is one key).
 KEY = r"^[\w$][\w$.\-]{0,99}$"
 
@@ -112,8 +114,8 @@ class DateRange(Model):
     """Whole days in the workspace's time zone, both ends included."""
 
     preset: Preset = "last_30_days"
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Date | None = None
+    date_to: Date | None = None
 
     @model_validator(mode="after")
     def _custom_has_dates(self) -> DateRange:
@@ -160,7 +162,7 @@ class Breakdown(Model):
 
     type: Literal["event", "person"] = "event"
     key: str = Field(pattern=KEY)
-    limit: int = Field(10, ge=1, le=50)
+    limit: Annotated[int, Field(ge=1, le=50), STRICT] = 10
 
 
 class Common(Model):
@@ -170,7 +172,9 @@ class Common(Model):
         max_length=MAX_FILTERS,
         description="Applied to every event the query reads.",
     )
-    cohort: int | None = Field(None, ge=1, description="Only the persons of this cohort (its id).")
+    cohort: Annotated[int, Field(ge=1), STRICT] | None = Field(
+        None, description="Only the persons of this cohort (its id)."
+    )
 
 
 class TrendsQuery(Common):
@@ -191,7 +195,7 @@ class TrendsQuery(Common):
         return self
 
     breakdown: Breakdown | None = None
-    compare: bool = Field(False, description="Also the period of the same length just before.")
+    compare: Bool = Field(False, description="Also the period of the same length just before.")
     formula: str | None = Field(
         None, max_length=200, description="Of the series as A, B, ...: e.g. B / A * 100."
     )
@@ -213,15 +217,15 @@ WINDOW_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "
 class Exclusion(EventSelector):
     """Persons who did this between two steps of their path leave the funnel."""
 
-    from_step: int = Field(0, ge=0)
-    to_step: int = Field(1, ge=1)
+    from_step: Annotated[int, Field(ge=0), STRICT] = 0
+    to_step: Annotated[int, Field(ge=1), STRICT] = 1
 
 
 class FunnelQuery(Common):
     kind: Literal["funnel"] = "funnel"
     steps: list[EventSelector] = Field(min_length=2, max_length=20)
     order: Literal["ordered", "strict", "any"] = "ordered"
-    window: int = Field(14, ge=1, le=10_000)
+    window: Annotated[int, Field(ge=1, le=10_000), STRICT] = 14
     window_unit: WindowUnit = "day"
     breakdown: Breakdown | None = None
     exclusions: list[Exclusion] = Field(default_factory=list, max_length=5)
@@ -256,7 +260,9 @@ class RetentionQuery(Common):
         default_factory=EventSelector, description="The event that counts as coming back."
     )
     period: Literal["day", "week", "month"] = "week"
-    periods: int = Field(8, ge=1, le=36, description="Periods after the cohort's, shown.")
+    periods: Annotated[int, Field(ge=1, le=36), STRICT] = Field(
+        8, description="Periods after the cohort's, shown."
+    )
     cohort_type: Literal["first_time", "recurring"] = "first_time"
     mode: Literal["on", "on_or_after"] = "on"
 
@@ -277,8 +283,10 @@ class PathsQuery(Common):
     kind: Literal["paths"] = "paths"
     event: str = Field(max_length=200, description="Where paths start (or end, with before).")
     direction: Literal["after", "before"] = "after"
-    steps: int = Field(5, ge=1, le=10)
-    limit: int = Field(30, ge=1, le=200, description="The most common transitions shown.")
+    steps: Annotated[int, Field(ge=1, le=10), STRICT] = 5
+    limit: Annotated[int, Field(ge=1, le=200), STRICT] = Field(
+        30, description="The most common transitions shown."
+    )
     exclude: list[str] = Field(
         default_factory=lambda: ["$identify", "$groupidentify", "$create_alias"], max_length=50
     )
