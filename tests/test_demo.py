@@ -225,6 +225,33 @@ def test_demo_has_the_quarters_goals_measured_by_its_kpis(demo):
     assert sorted(linked) == ["D11", "GRW"]
 
 
+def test_demo_targets_of_counted_kpis_are_whole_numbers(demo):
+    from opsloop.goals.models import KeyResult
+
+    results = KeyResult.objects.filter(objective__workspace=demo.workspace).select_related("kpi")
+    counted = [kr for kr in results if kr.kpi.unit in ("人", "个")]
+    assert counted
+    for kr in counted:
+        assert float(kr.target_value) == int(kr.target_value), (kr.title, kr.target_value)
+        assert float(kr.start_value) == int(kr.start_value), (kr.title, kr.start_value)
+
+
+def test_demo_names_its_events_and_channels_in_chinese(demo):
+    from opsloop.insights import display, queries
+    from opsloop.insights.models import Insight
+    from opsloop.insights.queries import check_query, run_insight
+
+    names = queries.get_display_names(demo.workspace)
+    assert names.event("first_order") == "首单"
+    assert names.value("utm_source", "xiaohongshu") == "小红书"
+    assert names.value("person.channel", "xiaohongshu") == "小红书"
+    funnel = Insight.objects.get(workspace=demo.workspace, name="注册到首单（按渠道）")
+    result = run_insight(workspace=demo.workspace, query=check_query(funnel.query), today=SUNDAY)
+    shown = display.tables(result)
+    assert shown["head"][-1] == "首单"
+    assert {"小红书", "抖音", "微信"} <= {row["label"] for row in shown["rows"]}
+
+
 def test_workflows_are_in_chinese_with_extra_states(demo):
     states = State.objects.filter(project__workspace=demo.workspace)
     assert not states.filter(name__in=["Backlog", "To do", "In progress", "Done"]).exists()

@@ -34,7 +34,7 @@ from opsloop.demo import assets, data
 from opsloop.demo.data import ItemSpec
 from opsloop.events.actions import do_create_source
 from opsloop.events.flusher import persons_changing
-from opsloop.events.generate import generate
+from opsloop.events.generate import CHANNEL_NAMES, generate
 from opsloop.events.models import Person
 from opsloop.events.schemas import SourceIn
 from opsloop.events.store import get_store
@@ -46,7 +46,7 @@ from opsloop.goals import actions as goal_actions
 from opsloop.goals.models import KpiValue
 from opsloop.goals.schemas import KeyResultIn, KpiIn, LinksIn, ObjectiveIn
 from opsloop.inbox.actions import do_cancel_pending_email
-from opsloop.insights.actions import do_save_insight
+from opsloop.insights.actions import do_save_insight, do_set_display_name
 from opsloop.insights.models import Insight
 from opsloop.meetings.actions import (
     do_add_action_item,
@@ -97,6 +97,48 @@ DEFAULT_PASSWORD = "opsloop-demo"  # noqa: S105 (the documented demo login)
 SLUG = data.WORKSPACE["slug"]
 # Items bound for these groups are first put in progress, so their history shows the work.
 WORKING = (StateGroup.IN_PROGRESS, StateGroup.IN_REVIEW, StateGroup.DONE)
+
+# What the demo calls its events, keys and channels (docs/insights.md#display-names):
+# (kind, key, value, display name). Queries keep the identifiers the events carry.
+DISPLAY_NAMES = [
+    *(
+        ("event", event, "", name)
+        for event, name in (
+            ("app_open", "打开 App"),
+            ("signup", "注册"),
+            ("activate", "激活"),
+            ("first_order", "首单"),
+            ("order_paid", "支付订单"),
+            ("product_view", "浏览商品"),
+            ("add_to_cart", "加入购物车"),
+            ("search", "搜索"),
+            ("$pageview", "浏览页面"),
+            ("$identify", "识别用户"),
+        )
+    ),
+    *(
+        ("property", key, "", name)
+        for key, name in (
+            ("utm_source", "来源渠道"),
+            ("utm_medium", "渠道媒介"),
+            ("utm_campaign", "推广活动"),
+            ("amount", "金额"),
+            ("person.channel", "首次来源渠道"),
+            ("person.city", "城市"),
+        )
+    ),
+    # A channel has the same name as the UTM of a visit and as the first touch.
+    *(
+        ("value", key, channel, name)
+        for key in ("utm_source", "person.channel")
+        for channel, name in CHANNEL_NAMES.items()
+    ),
+    ("value", "utm_medium", "video", "短视频"),
+    ("value", "utm_medium", "social", "社交"),
+    ("value", "utm_medium", "cpc", "搜索竞价"),
+    ("value", "utm_campaign", "double11_presale", "双11 预售"),
+    ("value", "utm_campaign", "always_on", "日常投放"),
+]
 
 
 @dataclass(frozen=True)
@@ -558,6 +600,8 @@ class _Loader:
         )
         for insight in data.INSIGHTS:
             do_save_insight(actor=lead, **insight)
+        for kind, key, value, name in DISPLAY_NAMES:
+            do_set_display_name(actor=lead, kind=kind, key=key, value=value, name=name)
         self._goals(workspace)
 
     def _goals(self, workspace: Workspace) -> None:
@@ -613,14 +657,16 @@ class _Loader:
                     .values_list("value", flat=True)
                 )
                 first, latest = (values[0], values[-1]) if values else (0.0, 0.0)
+                # A count (人, 个) has a whole target: 60,425 people, never 60,424.57.
+                digits = 2 if kpi.unit == "%" else 0
                 made = goal_actions.do_add_key_result(
                     actor=lead,
                     objective=objective,
                     data=KeyResultIn(
                         title=kr["title"],
                         kpi_id=kpi.pk,
-                        start_value=round(first, 2),
-                        target_value=round(latest * kr["lift"], 2),
+                        start_value=round(first, digits),
+                        target_value=round(latest * kr["lift"], digits),
                         weight=kr.get("weight", 1),
                     ),
                 )

@@ -1,10 +1,12 @@
 """Every write of insights: saving, changing and deleting an insight, commenting on one,
-and saving, refreshing and deleting cohorts."""
+saving, refreshing and deleting cohorts, and the workspace's display names."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,14 +16,24 @@ from opsloop.core.errors import Conflict, Forbidden, Invalid
 from opsloop.core.markdown import render_markdown
 from opsloop.core.models import Membership, Role
 from opsloop.core.rows import lock_current, save_changed
-from opsloop.insights.models import Cohort, CohortKind, CohortPerson, Insight, InsightComment
+from opsloop.insights.models import (
+    Cohort,
+    CohortKind,
+    CohortPerson,
+    DisplayName,
+    DisplayNameKind,
+    Insight,
+    InsightComment,
+)
 from opsloop.insights.queries import (
     COHORT_MAX_PERSONS,
     check_person_filters,
     check_query,
     definition_person_ids,
+    display_names_cache_key,
     stored_person_filters,
 )
+from opsloop.insights.query import KEY
 
 
 def check_changes(actor: Membership, created_by_id: int | None) -> None:
@@ -190,3 +202,151 @@ def do_delete_cohort(*, actor: Membership, cohort: Cohort) -> None:
         actor=actor.user, action="cohort.delete", workspace=actor.workspace, target=cohort.name
     )
     cohort.delete()
+
+
+# --- display names (docs/insights.md#display-names)
+
+DISPLAY_NAME_MAX = 100
+EVENT_NAME_MAX = 200
+VALUE_MAX = 500
+
+
+def check_edits_display_names(actor: Membership) -> None:
+    """Who may save insights names the workspace's events and values: members and up."""
+    if not actor.at_least(Role.MEMBER):
+        raise Forbidden(_("Only members and above name events and values."))
+
+
+def check_display_target(kind: str, key: str, value: str) -> tuple[str, str, str]:
+    """What a display name is of: an event name, a property key as queries name it
+    (utm_source, person.city), or a value of one; Invalid naming the field otherwise."""
+    if kind not in DisplayNameKind.values:
+        raise Invalid(
+            _("A display name is of an event, a property or a property value."), field="kind"
+        )
+    key = (key or "").strip()
+    value = value or ""
+    if kind == DisplayNameKind.EVENT:
+        if not key or len(key) > EVENT_NAME_MAX:
+            raise Invalid(
+                _("Give the event's name (at most %(max)d characters).") % {"max": EVENT_NAME_MAX},
+                field="key",
+            )
+        if value:
+            raise Invalid(_("Only a property value has a value."), field="value")
+        return kind, key, ""
+    if not re.match(KEY, key.removeprefix("person.")):
+        raise Invalid(_("Not a property key: %(key)s") % {"key": key}, field="key")
+    if kind == DisplayNameKind.PROPERTY:
+        if value:
+            raise Invalid(_("Only a property value has a value."), field="value")
+        return kind, key, ""
+    if not value.strip() or len(value) > VALUE_MAX:
+        raise Invalid(
+            _("Give the property's value (at most %(max)d characters).") % {"max": VALUE_MAX},
+            field="value",
+        )
+    return kind, key, value
+
+
+def _names_changed(workspace_id: int) -> None:
+    """Drop the cached names now and again when the change commits, so no reader keeps
+    (or caches anew, mid-transaction) the names as they were."""
+    key = display_names_cache_key(workspace_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def do_set_display_name(
+    *, actor: Membership, kind: str, key: str, value: str = "", name: str
+) -> DisplayName:
+    """Name an event, a property or a property's value (a second call renames it)."""
+    check_edits_display_names(actor)
+    kind, key, value = check_display_target(kind, key, value)
+    name = check_text(name, field="name", label=_("Display name"), max_length=DISPLAY_NAME_MAX)
+    with transaction.atomic():
+        found, _made = DisplayName.objects.update_or_create(
+            workspace_id=actor.workspace_id,
+            kind=kind,
+            key=key,
+            value=value,
+            defaults={"name": name, "updated_by_id": actor.user_id},
+        )
+        _names_changed(actor.workspace_id)
+    return found
+
+
+def do_delete_display_name(*, actor: Membership, display_name: DisplayName) -> None:
+    """Forget a display name: the raw identifier shows again."""
+    check_edits_display_names(actor)
+    with transaction.atomic():
+        display_name.delete()
+        _names_changed(actor.workspace_id)
+
+
+def do_save_display_names(
+    *, actor: Membership, kind: str, names: dict[str, str], key: str = ""
+) -> int:
+    """The page's form: display names of many events (or property keys, or values of the
+    property `key`) at once, {identifier: name}; an emptied name forgets it. Returns how
+    many changed. All or none: one bad name refuses the whole form."""
+    check_edits_display_names(actor)
+    wanted: dict[tuple[str, str], str] = {}
+    for identifier, name in names.items():
+        if kind == DisplayNameKind.VALUE:
+            target = check_display_target(kind, key, identifier)
+        else:
+            target = check_display_target(kind, identifier, "")
+        label = check_text(
+            name,
+            field="name",
+            label=_("Display name"),
+            max_length=DISPLAY_NAME_MAX,
+            required=False,
+        )
+        wanted[(target[1], target[2])] = label
+    current = {
+        (row.key, row.value): row
+        for row in DisplayName.objects.filter(workspace_id=actor.workspace_id, kind=kind)
+    }
+    try:
+        changed = _save_names(actor, kind, wanted, current)
+    except IntegrityError:
+        raise Conflict(
+            _("Someone named these at the same moment; look again and save."), field="name"
+        ) from None
+    return changed
+
+
+def _save_names(
+    actor: Membership,
+    kind: str,
+    wanted: dict[tuple[str, str], str],
+    current: dict[tuple[str, str], DisplayName],
+) -> int:
+    changed = 0
+    with transaction.atomic():
+        for (name_key, value), label in wanted.items():
+            row = current.get((name_key, value))
+            if not label:
+                if row is not None:
+                    row.delete()
+                    changed += 1
+            elif row is None:
+                DisplayName.objects.create(
+                    workspace_id=actor.workspace_id,
+                    kind=kind,
+                    key=name_key,
+                    value=value,
+                    name=label,
+                    updated_by_id=actor.user_id,
+                )
+                changed += 1
+            elif row.name != label:
+                row.name = label
+                row.updated_by_id = actor.user_id
+                row.save(update_fields=["name", "updated_by", "updated_at"])
+                changed += 1
+        if changed:
+            _names_changed(actor.workspace_id)
+    return changed

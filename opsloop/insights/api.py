@@ -9,15 +9,20 @@ from django.http import HttpRequest
 from ninja import Body, Router, Schema, Status
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter
 
+from opsloop.core.inputs import STRICT, Bool, Int
 from opsloop.core.paging import page_out
-from opsloop.core.schemas import ERROR_CODES, ErrorOut, Out, UserOut
+from opsloop.core.schemas import ERROR_CODES, SINGLE_LINE, ErrorOut, Out, UserOut
 from opsloop.events.schemas import PersonPageOut
 from opsloop.insights import actions, queries
 from opsloop.insights.examples import EXAMPLES
-from opsloop.insights.models import Cohort, Insight
+from opsloop.insights.models import Cohort, DisplayName, DisplayNameKind, Insight
 from opsloop.insights.query import Query
 
 router = Router()
+
+
+NonNegative = Annotated[int, Field(ge=0), STRICT]
+Positive = Annotated[int, Field(ge=1), STRICT]
 
 
 class Selection(Schema):
@@ -25,20 +30,20 @@ class Selection(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    series: int | None = Field(None, ge=0, description="trends: the series' index.")
-    bucket: int | None = Field(None, description="trends, lifecycle: the bucket's index.")
+    series: NonNegative | None = Field(None, description="trends: the series' index.")
+    bucket: Int | None = Field(None, description="trends, lifecycle: the bucket's index.")
     breakdown: str | None = Field(None, max_length=500, description="trends, funnel.")
-    compare: bool | None = Field(None, description="trends: the period before.")
-    step: int | None = Field(None, ge=0, description="funnel, paths: the step (0-based).")
-    dropped: bool | None = Field(None, description="funnel: dropped before this step.")
-    cohort: int | None = Field(None, ge=0, description="retention: the cohort's index.")
-    period: int | None = Field(None, ge=0, description="retention: periods after the cohort's.")
-    days: int | None = Field(None, ge=1, description="stickiness: active on exactly this many.")
+    compare: Bool | None = Field(None, description="trends: the period before.")
+    step: NonNegative | None = Field(None, description="funnel, paths: the step (0-based).")
+    dropped: Bool | None = Field(None, description="funnel: dropped before this step.")
+    cohort: NonNegative | None = Field(None, description="retention: the cohort's index.")
+    period: NonNegative | None = Field(None, description="retention: periods after the cohort's.")
+    days: Positive | None = Field(None, description="stickiness: active on exactly this many.")
     status: str | None = Field(None, max_length=20, description="lifecycle: new, returning, …")
     source: str | None = Field(None, max_length=200, description="paths: the event before.")
     target: str | None = Field(None, max_length=200, description="paths: the event after.")
     channel: str | None = Field(None, max_length=500, description="attribution.")
-    converted: bool | None = Field(None, description="attribution: only who converted.")
+    converted: Bool | None = Field(None, description="attribution: only who converted.")
 
 
 INSIGHT = "/workspaces/{slug}/insights/{insight_id}"
@@ -143,8 +148,8 @@ QUERY_SCHEMA = TypeAdapter(Query).json_schema(ref_template="#/components/schemas
 class PersonsIn(Schema):
     query: dict[str, Any] = Field(description="The query description, as for /insights/query.")
     selection: Selection = Field(default_factory=Selection)
-    page: int | None = Field(None, description="Page number, from 1.")
-    per_page: int | None = Field(None, description="Persons a page, 1-200 (default 50).")
+    page: Int | None = Field(None, description="Page number, from 1.")
+    per_page: Int | None = Field(None, description="Persons a page, 1-200 (default 50).")
 
 
 @router.post(
@@ -189,6 +194,144 @@ def list_persons(request: HttpRequest, slug: str, payload: PersonsIn) -> dict:
         per_page=payload.per_page,
     )
     return page_out(page, page.items)
+
+
+class CountedOut(Schema):
+    name: str
+    count: int
+    label: str | None = Field(
+        None, description="Its display name in this workspace, if it has one."
+    )
+
+
+class SuggestionsOut(Schema):
+    events: list[CountedOut] = Field(description="Event names, by events of the last 90 days.")
+    properties: list[CountedOut] = Field(
+        description="Event property keys, by the events of the last 90 days that carry them."
+    )
+    person_properties: list[CountedOut] = Field(
+        description="Trait keys as filters and breakdowns name them (person.city), by the "
+        "users who have them."
+    )
+    values: list[CountedOut] = Field(
+        description="With `key`: its commonest values (of events, or of users for person.x)."
+    )
+
+
+@router.get(
+    "/workspaces/{slug}/insights/suggestions",
+    response={200: SuggestionsOut, **ERRORS},
+    summary="List event names and property keys, with counts",
+    description="Members and above. What the query builder suggests: the event names and "
+    "the event property keys of the last 90 days and the users' trait keys, each with how "
+    "many events (users) carry it, the most first; with `key` (`utm_source`, "
+    "`person.city`), also that property's commonest values. Cached for up to 5 minutes.",
+    tags=INSIGHTS,
+)
+def get_suggestions(request: HttpRequest, slug: str, key: str = "") -> dict:
+    membership = queries.access_insights(request.auth, slug)
+    found = queries.get_suggestions(membership.workspace)
+    values = queries.list_property_values(membership.workspace, key) if key else []
+    names = queries.get_display_names(membership.workspace)
+
+    def counted(
+        pairs: list[tuple[str, int]], labels: dict[str, str], prefix: str = ""
+    ) -> list[dict[str, Any]]:
+        return [
+            {"name": prefix + name, "count": n, "label": labels.get(prefix + name)}
+            for name, n in pairs
+        ]
+
+    return {
+        "events": counted(found.events, names.events),
+        "properties": counted(found.properties, names.properties),
+        "person_properties": counted(found.traits, names.properties, "person."),
+        "values": counted(values, names.values.get(key, {})),
+    }
+
+
+# --- display names
+
+DISPLAY_NAMES = "/workspaces/{slug}/insights/display-names"
+
+
+class DisplayNameIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DisplayNameKind = Field(
+        description="event: an event's name; property: a property key; value: one value "
+        "of the property `key`."
+    )
+    key: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="The event name, or the property key as queries name it (utm_source, "
+        "person.city)."
+    )
+    value: Annotated[str, StringConstraints(max_length=500)] = Field(
+        "", description="For kind value: the property's value (xiaohongshu)."
+    )
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SINGLE_LINE
+    ] = Field(description="What results show instead (小红书).")
+
+
+class DisplayNameOut(Out):
+    id: int
+    kind: str
+    key: str
+    value: str
+    name: str
+    updated_by: UserOut | None
+    updated_at: datetime
+
+
+@router.get(
+    DISPLAY_NAMES,
+    response={200: list[DisplayNameOut], **ERRORS},
+    summary="List display names",
+    description="Members and above. The names the workspace gave its events, property "
+    "keys and property values, by kind, key and value; `kind` (event, property, value) "
+    "and `key` narrow the list.",
+    tags=INSIGHTS,
+)
+def get_display_names(request: HttpRequest, slug: str, kind: str = "", key: str = "") -> list:
+    membership = queries.access_insights(request.auth, slug)
+    return queries.list_display_names(membership.workspace, kind=kind, key=key)
+
+
+@router.put(
+    DISPLAY_NAMES,
+    response={200: DisplayNameOut, **ERRORS},
+    summary="Set a display name",
+    description="Members and above: name an event, a property key or a property's value "
+    "(again: rename it). Results then show the name beside the raw value, which queries "
+    "keep using.",
+    tags=INSIGHTS,
+)
+def set_display_name(request: HttpRequest, slug: str, payload: DisplayNameIn) -> DisplayName:
+    membership = queries.access_insights(request.auth, slug)
+    return actions.do_set_display_name(
+        actor=membership,
+        kind=payload.kind,
+        key=payload.key,
+        value=payload.value,
+        name=payload.name,
+    )
+
+
+@router.delete(
+    DISPLAY_NAMES + "/{display_name_id}",
+    response={204: None, **ERRORS},
+    summary="Delete a display name",
+    description="Members and above: results show the raw value again.",
+    tags=INSIGHTS,
+)
+def delete_display_name(request: HttpRequest, slug: str, display_name_id: int) -> Status[None]:
+    membership = queries.access_insights(request.auth, slug)
+    actions.do_delete_display_name(
+        actor=membership,
+        display_name=queries.get_display_name(membership.workspace, display_name_id),
+    )
+    return Status(204, None)
 
 
 # --- saved insights

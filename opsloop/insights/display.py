@@ -1,10 +1,17 @@
 """A result as the insights page shows it: a table per kind, each number with the
 selection that lists the persons behind it, and the labels its chart needs. The chart
-itself is drawn in the browser from the same result (static/opsloop/insights.js)."""
+itself is drawn in the browser from the same result (static/opsloop/insights.js).
+
+Display names (docs/insights.md#display-names): `labelled` adds to a result, beside each
+raw event name, property key and breakdown value, the label the workspace gave it
+(`display_label`, `breakdown_label`, ...); the tables, the charts, the CSV and the API
+show those. It reads one `Names` (a dict per kind, fetched once per result), never the
+database per label."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -39,12 +46,117 @@ STATUS_LABELS = {
 }
 
 
-def value_label(value: str | None) -> str:
+@dataclass(frozen=True)
+class Names:
+    """A workspace's display names: of event names, of property keys (utm_source,
+    person.city) and of the values of a property (key -> value -> name)."""
+
+    events: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def event(self, name: str | None) -> str:
+        """An event's name as shown; "" for any event."""
+        return self.events.get(name or "", name or "")
+
+    def key(self, key: str) -> str:
+        return self.properties.get(key, key)
+
+    def value(self, key: str, value: str) -> str:
+        return self.values.get(key, {}).get(value, value)
+
+
+def value_label(value: str | None, names: Names | None = None, key: str = "") -> str:
+    """A breakdown's (or a channel's) value as shown: its display name under `key`, or
+    "Other" and "(none)" for the rest and the empty value."""
     if value == OTHER:
         return _("Other")
     if value == "":
         return _("(none)")
+    if names is not None and value is not None:
+        return names.value(key, str(value))
     return str(value)
+
+
+def _shown_name(label: str, event: str | None, names: Names) -> str:
+    """A series' or a step's name: the label the query gave it, else its event's
+    display name."""
+    if label and label != (event or ""):
+        return label
+    return names.event(event)
+
+
+def _breakdown_key(query: Any) -> str:
+    breakdown = getattr(query, "breakdown", None)
+    if breakdown is None:
+        return ""
+    return ("person." if breakdown.type == "person" else "") + breakdown.key
+
+
+def labelled(result: dict[str, Any], query: Any, names: Names) -> dict[str, Any]:
+    """A copy of `result` with the display labels beside the raw values: a series' or a
+    step's `display_label`, a breakdown value's `breakdown_label` (trends) or
+    `value_label` (a funnel's groups), a property's `math_property_label`, a path node's
+    `event_label`, a link's `source_label` and `target_label`, a channel's
+    `channel_label`. Raw values stay as they were: they are what queries use."""
+    out = dict(result)
+    kind = result["kind"]
+    key = _breakdown_key(query)
+    if kind == "trends":
+        out["series"] = [
+            {
+                **line,
+                "display_label": _shown_name(line["label"], line["event"], names),
+                "math_property_label": names.key(line["math_property"])
+                if line.get("math_property")
+                else None,
+                "breakdown_label": None
+                if line["breakdown"] is None
+                else value_label(line["breakdown"], names, key),
+            }
+            for line in result["series"]
+        ]
+        if "formula" in result:
+            out["formula"] = [
+                {
+                    **line,
+                    "breakdown_label": None
+                    if line["breakdown"] is None
+                    else value_label(line["breakdown"], names, key),
+                }
+                for line in result["formula"]
+            ]
+    elif kind == "funnel":
+        out["steps"] = [
+            {**step, "display_label": _shown_name(step["label"], step["event"], names)}
+            for step in result["steps"]
+        ]
+        if "breakdown" in result:
+            out["breakdown"] = [
+                {**group, "value_label": value_label(group["value"], names, key)}
+                for group in result["breakdown"]
+            ]
+    elif kind == "stickiness":
+        event = getattr(getattr(query, "series", None), "event", None)
+        out["display_label"] = _shown_name(result["label"], event, names)
+    elif kind == "paths":
+        out["event_label"] = names.event(result["event"])
+        out["nodes"] = [{**n, "event_label": names.event(n["event"])} for n in result["nodes"]]
+        out["links"] = [
+            {
+                **link,
+                "source_label": names.event(link["source"]),
+                "target_label": names.event(link["target"]),
+            }
+            for link in result["links"]
+        ]
+    elif kind == "attribution":
+        out["channel_label"] = names.key(result["channel"])
+        out["channels"] = [
+            {**row, "channel_label": value_label(row["channel"], names, result["channel"])}
+            for row in result["channels"]
+        ]
+    return out
 
 
 def cell(value: Any, selection: dict[str, Any] | None = None, *, percent: bool = False) -> dict:
@@ -62,15 +174,19 @@ def tables(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _series_label(line: dict[str, Any]) -> str:
-    name = line["label"] or _("Any event")
+    name = line.get("display_label", line["label"]) or _("Any event")
     label = f"{name} · {MATH_LABELS.get(line['math'], line['math'])}"
     if line.get("math_property"):  # "Sum of" what
-        label += f" {line['math_property']}"
+        label += f" {line.get('math_property_label') or line['math_property']}"
     if line["breakdown"] is not None:
-        label += f" · {value_label(line['breakdown'])}"
+        label += f" · {_breakdown_label(line)}"
     if line["compare"]:
         label += " · " + _("previous period")
     return label
+
+
+def _breakdown_label(line: dict[str, Any]) -> str:
+    return line.get("breakdown_label") or value_label(line["breakdown"])
 
 
 def _trends(result: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +215,7 @@ def _trends(result: dict[str, Any]) -> dict[str, Any]:
     for line in result.get("formula", []):
         label = _("Formula")
         if line["breakdown"] is not None:
-            label += f" · {value_label(line['breakdown'])}"
+            label += f" · {_breakdown_label(line)}"
         rows.append({"label": label, "total": None, "cells": [cell(v) for v in line["data"]]})
     chart = {
         "type": "line",
@@ -137,11 +253,12 @@ def _steps_row(label: str, shaped: dict[str, Any], breakdown: Any) -> dict[str, 
 
 
 def _funnel(result: dict[str, Any]) -> dict[str, Any]:
-    head = [step["label"] or _("Any event") for step in result["steps"]]
+    head = [step.get("display_label", step["label"]) or _("Any event") for step in result["steps"]]
     rows = [_steps_row(_("All users"), result, None)]
     for group in result.get("breakdown", []):
-        rows.append(_steps_row(value_label(group["value"]), group, group["value"]))
-    chart = {
+        label = group.get("value_label") or value_label(group["value"])
+        rows.append(_steps_row(label, group, group["value"]))
+    chart: dict[str, Any] = {
         "type": "funnel",
         "x": head,
         "series": [
@@ -198,7 +315,8 @@ def _stickiness(result: dict[str, Any]) -> dict[str, Any]:
         cell(v, {"days": k} if v else None)
         for k, v in zip(result["days"], result["persons"], strict=True)
     ]
-    rows = [{"label": result["label"] or _("Any event"), "cells": cells}]
+    name = result.get("display_label", result["label"])
+    rows = [{"label": name or _("Any event"), "cells": cells}]
     chart = {"type": "bar", "x": head, "series": [{"name": _("Users"), "data": result["persons"]}]}
     return {"head": head, "rows": rows, "chart": chart}
 
@@ -233,6 +351,8 @@ def _paths(result: dict[str, Any]) -> dict[str, Any]:
             "label": f"{link['step']} → {link['step'] + 1}",
             "source": link["source"],
             "target": link["target"],
+            "source_label": link.get("source_label", link["source"]),
+            "target_label": link.get("target_label", link["target"]),
             "cells": [
                 cell(
                     link["persons"],
@@ -242,9 +362,15 @@ def _paths(result: dict[str, Any]) -> dict[str, Any]:
         }
         for link in result["links"]
     ]
+    # Nodes are named by their raw event (two events may share a display name, and a
+    # Sankey's node names must differ); `labels` is what each is shown as.
     chart = {
         "type": "sankey",
         "nodes": [{"name": f"{n['step']}. {n['event']}"} for n in result["nodes"]],
+        "labels": {
+            f"{n['step']}. {n['event']}": f"{n['step']}. {n.get('event_label', n['event'])}"
+            for n in result["nodes"]
+        },
         "links": [
             {
                 "source": f"{link['step']}. {link['source']}",
@@ -260,7 +386,7 @@ def _paths(result: dict[str, Any]) -> dict[str, Any]:
 def _attribution(result: dict[str, Any]) -> dict[str, Any]:
     rows = [
         {
-            "label": value_label(row["channel"]),
+            "label": row.get("channel_label") or value_label(row["channel"]),
             "cells": [
                 cell(row["persons"], {"channel": row["channel"]}),
                 cell(

@@ -111,3 +111,38 @@ class CohortPerson(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cohort", "person"], name="cohort_person_unique")
         ]
+
+
+class DisplayNameKind(models.TextChoices):
+    EVENT = "event", _("Event")
+    PROPERTY = "property", _("Property")
+    VALUE = "value", _("Property value")
+
+
+class DisplayName(models.Model):
+    """What a workspace calls an event name, a property key or one value of a property
+    (first_order: 首单; utm_source: 来源渠道; utm_source = xiaohongshu: 小红书). Queries
+    keep reading the raw identifiers; these are only what results show."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="display_names")
+    kind = models.CharField(_("kind"), max_length=10, choices=DisplayNameKind.choices)
+    # The event name, or the property key as queries name it (utm_source, person.city).
+    key = models.CharField(_("key"), max_length=200)
+    # The property's value, for kind "value"; empty otherwise.
+    value = models.CharField(_("value"), max_length=500, blank=True)
+    name = models.CharField(_("display name"), max_length=100)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "key", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "kind", "key", "value"], name="display_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -62,6 +62,9 @@ class Postgres(sql.Dialect):
     def number(self, expr: str) -> str:
         return f"(CASE WHEN ({expr}) ~ '{NUMBER_TEXT}' THEN CAST({expr} AS DOUBLE PRECISION) END)"
 
+    def json_keys(self, column: str) -> str:
+        return f"jsonb_object_keys(CAST(nullif({column}, '') AS JSONB))"
+
     def contains(self, expr: str, needle: str) -> str:
         return f"(strpos({expr}, {needle}) > 0)"
 

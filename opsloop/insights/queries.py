@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import time
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
@@ -24,11 +26,20 @@ from opsloop.events import queries as event_queries
 from opsloop.events.models import Person
 from opsloop.events.queries import PersonFilters
 from opsloop.events.store import QueryTimeout, get_store
+from opsloop.insights import display, suggest
+from opsloop.insights.builder import OPERATORS
 from opsloop.insights.engine import make_plan, persons_behind, run_query
-from opsloop.insights.models import Cohort, CohortKind, Insight, InsightComment
+from opsloop.insights.models import (
+    Cohort,
+    CohortKind,
+    DisplayName,
+    DisplayNameKind,
+    Insight,
+    InsightComment,
+)
 from opsloop.insights.persons import ensure_snapshot
 from opsloop.insights.plan import Plan
-from opsloop.insights.query import FIRST_DAY, LAST_DAY, OUTSIDE_CALENDAR, parse_query
+from opsloop.insights.query import FIRST_DAY, KEY, LAST_DAY, OUTSIDE_CALENDAR, parse_query
 
 CACHE_SECONDS = 60 * 60
 # A cohort stands for at most this many persons: the ones a static cohort keeps, the ones
@@ -106,7 +117,7 @@ def _plan(
     )
     version = f"{events}/{snapshot}"
     cohort = None
-    if query.cohort is not None:
+    if query is not None and query.cohort is not None:
         cohort = get_cohort(workspace, query.cohort, field="cohort")
         version += f"/cohort:{cohort.pk}:{cohort.updated_at.isoformat()}"
     return plan, version, cohort
@@ -282,28 +293,77 @@ def _persons(
         ) from None
 
 
+SUGGESTIONS_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What the builder offers: event names, event property keys and trait keys, each
+    with how many events (persons) carry it, the most first."""
+
+    events: list[tuple[str, int]]
+    properties: list[tuple[str, int]]
+    traits: list[tuple[str, int]]
+
+    @property
+    def event_names(self) -> list[str]:
+        return [name for name, _n in self.events]
+
+
+def get_suggestions(workspace: Workspace) -> Suggestions:
+    """The workspace's event names and property and trait keys with their counts (the
+    last 90 days of events; the persons snapshot), for the builder's fields. Cached: read
+    again when the events have changed and the cached lists are five minutes old, or at
+    once when the workspace had no events (so a quiet workspace's first events show)."""
+    key = f"insights:suggest:{workspace.pk}"
+    plan, version, _cohort = _plan(workspace, None)
+    cached = cache.get(key)
+    if cached is not None:
+        made_at, made_version, found = cached
+        fresh = time.time() - made_at < SUGGESTIONS_SECONDS and bool(found.events)
+        if made_version == version or fresh:
+            return found
+    try:
+        found = Suggestions(
+            events=suggest.event_counts(plan),
+            properties=suggest.property_counts(plan),
+            traits=suggest.trait_counts(plan),
+        )
+    except QueryTimeout:
+        found = Suggestions(events=[], properties=[], traits=[])
+    cache.set(key, (time.time(), version, found), 24 * 3600)
+    return found
+
+
 def list_event_names(workspace: Workspace) -> list[str]:
-    """The event names of the last 90 days, the most sent first (at most 200), for the
-    builder's choices; cached for five minutes."""
-    key = f"insights:events:{workspace.pk}"
-    names = cache.get(key)
-    if names is None:
-        store = get_store()
-        since = timezone.now() - dt.timedelta(days=90)
-        try:
-            # `since` only picks the days' files: a name from just before is no harm.
-            rows = store.sql(
-                workspace.pk,
-                "SELECT event, count(*) AS n FROM events GROUP BY event ORDER BY n DESC, event "
-                "LIMIT 200",
-                since=since,
-                timeout=settings.INSIGHTS_TIMEOUT,
-            )
-        except QueryTimeout:
-            rows = []
-        names = [str(row[0]) for row in rows]
-        cache.set(key, names, 300)
-    return names
+    """The event names of the last 90 days, the most sent first (at most 200)."""
+    return get_suggestions(workspace).event_names
+
+
+def list_property_values(workspace: Workspace, key: str) -> list[tuple[str, int]]:
+    """The commonest values of a property (`person.x`: of a trait) with their counts,
+    for the value field of a filter; Invalid for a key that is not one."""
+    kind, name = (
+        ("person", key.removeprefix("person."))
+        if key.startswith("person.")
+        else (
+            "event",
+            key,
+        )
+    )
+    if not re.match(KEY, name):
+        raise Invalid(_("Not a property key: %(key)s") % {"key": key}, field="key")
+    cache_key = f"insights:values:{workspace.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
+    plan, version, _cohort = _plan(workspace, None)
+    cached = cache.get(cache_key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    try:
+        values = suggest.value_counts(plan, kind, name)
+    except QueryTimeout:
+        values = []
+    cache.set(cache_key, (version, values), SUGGESTIONS_SECONDS)
+    return values
 
 
 def run_insight(
@@ -316,14 +376,16 @@ def run_insight(
     key = _cache_key(workspace, query, plan, version)
     cached = cache.get(key)
     if cached is not None:
-        return cached
+        return _shown(workspace, query, cached)
     try:
         result = run_query(query, _with_cohort(plan, cohort))
+        # Facts, cached with the result; put in words in the reader's language below.
+        result["hints"] = suggest.hints(query, result, plan)
     except QueryTimeout as exc:
         raise _too_slow(exc) from None
     result["time_zone"] = workspace.time_zone
     cache.set(key, result, CACHE_SECONDS)
-    return result
+    return _shown(workspace, query, result)
 
 
 def cached_insight(
@@ -332,7 +394,109 @@ def cached_insight(
     """The query's result if the cache holds it for the data as it is now, else None:
     for a page that shows what is ready at once and fetches the rest after."""
     plan, version, _cohort = _plan(workspace, query, today)
-    return cache.get(_cache_key(workspace, query, plan, version))
+    cached = cache.get(_cache_key(workspace, query, plan, version))
+    return _shown(workspace, query, cached) if cached is not None else None
+
+
+def _shown(workspace: Workspace, query: Any, result: dict[str, Any]) -> dict[str, Any]:
+    """The result as a reader gets it: the workspace's display names beside the raw
+    values, the hints in words. Both are added to a copy after the cache, so renaming an
+    event or changing language needs no query run again."""
+    return _worded(display.labelled(result, query, get_display_names(workspace)))
+
+
+def _worded(result: dict[str, Any]) -> dict[str, Any]:
+    """The result with each hint's message in the active language (a copy: the cached
+    result keeps the facts alone, for readers of any language)."""
+    if not result.get("hints"):
+        return result
+    return {**result, "hints": [{**h, "message": describe_hint(h)} for h in result["hints"]]}
+
+
+def _filter_text(hint: dict[str, Any]) -> str:
+    key = ("person." if hint["type"] == "person" else "") + hint["key"]
+    op = str(dict(OPERATORS).get(hint["op"], hint["op"]))
+    value = hint.get("value")
+    if value is None:
+        return f"{key} {op}"
+    shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return f"{key} {op} {shown}"
+
+
+def _events_text(names: list[str]) -> str:
+    return ", ".join(n or _("any event") for n in names)
+
+
+def describe_hint(hint: dict[str, Any]) -> str:
+    """A hint's facts (suggest.hints) in words: why nothing matched, what to use."""
+    code, key = hint["code"], hint["key"]
+    values = {"key": key, "events": _events_text(hint.get("events") or [])}
+    parts: list[str] = []
+    if code == "breakdown_not_set":
+        if hint["type"] == "person":
+            parts.append(_("No user has the trait %(key)s, so everyone is under (none).") % values)
+        elif hint.get("reads") == "first_step":
+            parts.append(
+                _(
+                    "A funnel is broken down by the value on each user's first event of step "
+                    "1, and %(key)s is not set on the first step's events (%(events)s), so "
+                    "everyone is under (none)."
+                )
+                % values
+            )
+        else:
+            parts.append(
+                _(
+                    "%(key)s is not set on the series' events (%(events)s), so everyone is "
+                    "under (none)."
+                )
+                % values
+            )
+    elif code == "filter_matches_nothing":
+        values["filter"] = _filter_text(hint)
+        if hint.get("is_set"):
+            parts.append(
+                _("The filter %(filter)s matches none of the %(events)s events in the range.")
+                % values
+            )
+        else:
+            parts.append(
+                _(
+                    "The filter %(filter)s matches nothing: %(key)s is not set on the "
+                    "%(events)s events in the range."
+                )
+                % values
+            )
+    elif code == "filter_matches_no_person":
+        values["filter"] = _filter_text(hint)
+        values["n"] = hint.get("having", 0)
+        parts.append(
+            _("The filter %(filter)s matches no user (%(n)s users have the trait %(key)s).")
+            % values
+        )
+    else:  # filter_on_returns
+        values["filter"] = _filter_text(hint)
+        parts.append(
+            _(
+                "Filters apply to every event the insight reads, the returns too: no user of "
+                "these cohorts came back with an event where %(filter)s."
+            )
+            % values
+        )
+    if hint.get("set_on"):
+        where = ", ".join(f"{name} ({n:,})" for name, n in hint["set_on"])
+        parts.append(_("%(key)s is set on: %(where)s.") % {"key": key, "where": where})
+    if hint.get("suggest"):
+        parts.append(
+            _(
+                "The user's own property %(suggest)s keeps it for every event (for a channel, "
+                "the first touch): use it instead."
+            )
+            % {"suggest": hint["suggest"]}
+        )
+    if hint.get("channels"):
+        parts.append(_("The Channels tab counts users by the UTM of their first or last touch."))
+    return " ".join(parts)
 
 
 @dataclass
@@ -376,3 +540,55 @@ def _cache_key(workspace: Workspace, query: Any, plan: Plan, version: str) -> st
         )
     ).hexdigest()
     return f"insights:{workspace.pk}:{digest}"
+
+
+# --- display names (docs/insights.md#display-names)
+
+DISPLAY_NAMES_SECONDS = 24 * 3600
+
+
+def display_names_cache_key(workspace_id: int) -> str:
+    return f"insights:names:{workspace_id}"
+
+
+def get_display_names(workspace: Workspace) -> display.Names:
+    """The workspace's display names as dicts, read once and cached until one changes
+    (actions drop the cached copy), so labelling a result costs no query per label."""
+    key = display_names_cache_key(workspace.pk)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    events: dict[str, str] = {}
+    properties: dict[str, str] = {}
+    values: dict[str, dict[str, str]] = {}
+    rows = DisplayName.objects.filter(workspace=workspace).values_list(
+        "kind", "key", "value", "name"
+    )
+    for kind, name_key, value, name in rows:
+        if kind == DisplayNameKind.EVENT:
+            events[name_key] = name
+        elif kind == DisplayNameKind.PROPERTY:
+            properties[name_key] = name
+        else:
+            values.setdefault(name_key, {})[value] = name
+    found = display.Names(events=events, properties=properties, values=values)
+    cache.set(key, found, DISPLAY_NAMES_SECONDS)
+    return found
+
+
+def list_display_names(workspace: Workspace, *, kind: str = "", key: str = "") -> list[DisplayName]:
+    """The workspace's display names, by kind, key and value; of one kind (and one
+    property's values) when given."""
+    found = DisplayName.objects.filter(workspace=workspace)
+    if kind:
+        found = found.filter(kind=kind)
+    if key:
+        found = found.filter(key=key)
+    return list(found.select_related("updated_by"))
+
+
+def get_display_name(workspace: Workspace, name_id: int) -> DisplayName:
+    found = DisplayName.objects.filter(workspace=workspace, pk=name_id).first()
+    if found is None:
+        raise NotFound(_("No such display name."))
+    return found

@@ -75,6 +75,10 @@ class Dialect:
     def number(self, expr: str) -> str:
         raise NotImplementedError
 
+    def json_keys(self, column: str) -> str:
+        """One row per top-level key of the JSON object text `column` (in a SELECT)."""
+        raise NotImplementedError
+
     def contains(self, expr: str, needle: str) -> str:
         raise NotImplementedError
 
@@ -157,6 +161,9 @@ class DuckDB(Dialect):
 
     def number(self, expr: str) -> str:
         return f"TRY_CAST({expr} AS DOUBLE)"
+
+    def json_keys(self, column: str) -> str:
+        return f"unnest(json_keys(nullif({column}, '')))"
 
     def contains(self, expr: str, needle: str) -> str:
         return f"contains({expr}, {needle})"
@@ -253,6 +260,9 @@ class ClickHouse(Dialect):
 
     def number(self, expr: str) -> str:
         return f"toFloat64OrNull(toString({expr}))"
+
+    def json_keys(self, column: str) -> str:
+        return f"arrayJoin(JSONExtractKeys({column}))"
 
     def contains(self, expr: str, needle: str) -> str:
         return f"(positionUTF8({expr}, {needle}) > 0)"

@@ -1,7 +1,8 @@
 """The insights page: a query builder (a plain GET form, so an insight is a URL), its
 result as a chart and a table, each number a link to the persons behind it, and the
-table as CSV; and the cohorts page: the saved cohorts, and a form to make one of the
-persons whose traits match filters."""
+table as CSV; the cohorts page: the saved cohorts, and a form to make one of the
+persons whose traits match filters; and the display names page: what the workspace
+calls its events, property keys and property values."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ from opsloop.core.errors import Invalid, OpsloopError
 from opsloop.core.models import Membership
 from opsloop.core.pages import int_param, page, raise_if_denied
 from opsloop.insights import actions, builder, display, queries
-from opsloop.insights.models import KIND_LABELS, Cohort, CohortKind, Insight
+from opsloop.insights.models import KIND_LABELS, Cohort, CohortKind, DisplayNameKind, Insight
 from opsloop.insights.sql import EVENT_COLUMNS
+from opsloop.insights.templatetags.insights_tags import duration, share
 
 INTERVALS = [
     ("hour", gettext_lazy("Hour")),
@@ -64,7 +66,9 @@ def insights(request: HttpRequest, slug: str) -> HttpResponse:
     Posts save, change and delete insights, comment, and save cohorts."""
     membership = queries.access_insights(request.user, slug)
     workspace = membership.workspace
-    events = queries.list_event_names(workspace)
+    suggestions = queries.get_suggestions(workspace)
+    names = queries.get_display_names(workspace)
+    events = suggestions.event_names
     saved = None
     if request.GET.get("insight"):
         saved = queries.get_insight(workspace, int_param(request.GET.get("insight")))
@@ -90,7 +94,7 @@ def insights(request: HttpRequest, slug: str) -> HttpResponse:
             error = exc
     shown = display.tables(result) if result else None
     if request.GET.get("format") == "csv" and shown is not None and result is not None:
-        return _csv(result["kind"], shown)
+        return _csv(result, shown, data)
     context = {
         "membership": membership,
         "workspace": workspace,
@@ -99,8 +103,13 @@ def insights(request: HttpRequest, slug: str) -> HttpResponse:
         "result": result,
         "shown": shown,
         "error": error,
-        "events": events,
-        "columns": sorted(EVENT_COLUMNS),
+        "suggestions": suggestions,
+        "event_options": [(name, n, names.events.get(name, "")) for name, n in suggestions.events],
+        "property_keys": [
+            (key, n, person, names.properties.get(key, ""))
+            for key, n, person in _property_keys(suggestions)
+        ],
+        "hints": _hints(result, data) if result else [],
         "maths": list(display.MATH_LABELS.items()),
         "ranges": builder.RANGES,
         "intervals": INTERVALS,
@@ -108,7 +117,7 @@ def insights(request: HttpRequest, slug: str) -> HttpResponse:
         "orders": ORDERS,
         "units": UNITS,
         "operators": builder.OPERATORS,
-        "channels": ["utm_source", "utm_medium", "utm_campaign"],
+        "channels": [(key, names.key(key)) for key in ("utm_source", "utm_medium", "utm_campaign")],
         "title": saved.name if saved else KIND_LABELS[data.get("kind", "trends")],
         "fresh": fresh,
         "saved": saved,
@@ -122,6 +131,39 @@ def insights(request: HttpRequest, slug: str) -> HttpResponse:
     return TemplateResponse(
         request, "insights/insights.html", context, status=error.status if error else 200
     )
+
+
+def _property_keys(suggestions: queries.Suggestions) -> list[tuple[str, int, bool]]:
+    """The keys the property fields offer: (key, count, of a person), the event ones that
+    exist first, then the columns no event has yet, then the traits."""
+    keys = [(name, n, False) for name, n in suggestions.properties]
+    seen = {name for name, _n in suggestions.properties}
+    keys += [(name, 0, False) for name in sorted(EVENT_COLUMNS - seen - {"event"})]
+    keys += [(f"person.{name}", n, True) for name, n in suggestions.traits]
+    return keys
+
+
+def _hints(result: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The result's hints, each with a link to the same insight using the suggested
+    person property instead of the key that matched nothing."""
+    out = []
+    for hint in result.get("hints") or []:
+        row = {"message": hint["message"], "suggest": hint.get("suggest"), "url": ""}
+        if hint.get("suggest"):
+            trait = hint["suggest"].removeprefix("person.")
+            changed = dict(data)
+            if hint["code"] == "breakdown_not_set":
+                changed["breakdown"] = {"type": "person", "key": trait}
+            else:
+                changed["filters"] = [
+                    {**f, "type": "person", "key": trait}
+                    if f.get("key") == hint["key"] and f.get("type", "event") == "event"
+                    else f
+                    for f in data.get("filters") or []
+                ]
+            row["url"] = "?" + urlencode(builder.params_of(changed))
+        out.append(row)
+    return out
 
 
 def _may_change(membership: Membership, created_by_id: int | None) -> bool:
@@ -237,17 +279,57 @@ def _selection(text: str | None) -> dict[str, Any]:
     return selection
 
 
-def _csv(kind: str, shown: dict[str, Any]) -> HttpResponse:
+def _csv(result: dict[str, Any], shown: dict[str, Any], data: dict[str, Any]) -> HttpResponse:
+    """The table as the page shows it, its headers in the reader's language."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["", *shown["head"]])
-    for row in shown["rows"]:
-        writer.writerow(
-            [row["label"], *(c["value"] if c["value"] is not None else "" for c in row["cells"])]
-        )
+    for line in _csv_lines(result, shown, data):
+        writer.writerow(["" if v is None else v for v in line])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, f"insight-{kind}.csv")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"insight-{result['kind']}.csv"
+    )
     return response
+
+
+def _csv_lines(
+    result: dict[str, Any], shown: dict[str, Any], data: dict[str, Any]
+) -> list[list[Any]]:
+    kind, head, rows = result["kind"], shown["head"], shown["rows"]
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        return [share(c["value"]) if c.get("percent") else c["value"] for c in row["cells"]]
+
+    if kind == "trends":
+        return [
+            [_("Series"), _("Total"), *head],
+            *([row["label"], row["total"], *values(row)] for row in rows),
+        ]
+    if kind == "funnel":
+        first = _("Break down by") if data.get("breakdown") else _("Users")
+        steps = [f"{i}. {h}" for i, h in enumerate(head, start=1)]
+        return [
+            [first, *steps, _("Conversion"), _("Median time")],
+            *(
+                [row["label"], *values(row), share(row["conversion"]), duration(row["median"])]
+                for row in rows
+            ),
+        ]
+    if kind == "paths":
+        return [
+            [_("Step"), _("From"), _("To"), _("Users")],
+            *(
+                [row["label"], row["source_label"], row["target_label"], *values(row)]
+                for row in rows
+            ),
+        ]
+    first = {
+        "retention": _("Cohort"),
+        "stickiness": _("Event"),
+        "lifecycle": _("Status"),
+        "attribution": _("Channel"),
+    }[kind]
+    return [[first, *head], *([row["label"], *values(row)] for row in rows)]
 
 
 @login_required
@@ -355,3 +437,122 @@ def _cohort_row(membership: Membership, cohort: Cohort) -> dict[str, Any]:
             + urlencode([*builder.params_of(query), ("sel", json.dumps(selection))])
         )
     return row
+
+
+@login_required
+@page
+def insight_names(request: HttpRequest, slug: str) -> HttpResponse:
+    """The display names: the event names and property keys that exist (with their
+    counts) and those already named, each with its name to edit; with ?key=, the
+    commonest values of that property. Posts save one section's names at once."""
+    membership = queries.access_insights(request.user, slug)
+    workspace = membership.workspace
+    key = (request.POST.get("key") or request.GET.get("key") or "").strip()
+    error: OpsloopError | None = None
+    posted: dict[str, dict[str, str]] = {}
+    if request.method == "POST":
+        try:
+            return _post_names(request, membership, key)
+        except OpsloopError as exc:
+            raise_if_denied(exc)
+            error = exc
+            # The refused section comes back as it was typed.
+            posted[request.POST.get("op", "")] = _posted_names(request)
+    suggestions = queries.get_suggestions(workspace)
+    names = queries.get_display_names(workspace)
+    values: list[tuple[str, int]] = []
+    key_error: OpsloopError | None = None
+    if key:
+        try:
+            values = queries.list_property_values(workspace, key)
+        except OpsloopError as exc:
+            key_error = exc
+    properties = [
+        *suggestions.properties,
+        *((f"person.{name}", n) for name, n in suggestions.traits),
+    ]
+    context = {
+        "membership": membership,
+        "workspace": workspace,
+        "nav": "names",
+        "error": error,
+        "key": key,
+        "key_error": key_error,
+        "property_keys": [name for name, _n in properties],
+        "sections": [
+            {
+                "kind": DisplayNameKind.EVENT,
+                "title": _("Events"),
+                "what": _("Event"),
+                "counted": _("Events (90 days)"),
+                "rows": _name_rows(
+                    suggestions.events, names.events, posted.get(DisplayNameKind.EVENT)
+                ),
+            },
+            {
+                "kind": DisplayNameKind.PROPERTY,
+                "title": _("Properties"),
+                "what": _("Property"),
+                "counted": _("Events or users"),
+                "rows": _name_rows(
+                    properties, names.properties, posted.get(DisplayNameKind.PROPERTY)
+                ),
+            },
+        ],
+        "values": _name_rows(values, names.values.get(key, {}), posted.get(DisplayNameKind.VALUE))
+        if key and key_error is None
+        else [],
+        "key_label": names.key(key) if key else "",
+    }
+    return TemplateResponse(
+        request, "insights/names.html", context, status=error.status if error else 200
+    )
+
+
+def _name_rows(
+    counted: list[tuple[str, int]], named: dict[str, str], posted: dict[str, str] | None
+) -> list[dict[str, Any]]:
+    """One row per identifier that exists (with its count), then those named but not
+    seen lately; each with its display name (as posted, when the form came back)."""
+    shown = posted or {}
+    rows = [
+        {"id": ident, "count": n, "name": shown.get(ident, named.get(ident, ""))}
+        for ident, n in counted
+    ]
+    seen = {ident for ident, _n in counted}
+    rows += [
+        {"id": ident, "count": None, "name": shown.get(ident, name)}
+        for ident, name in sorted(named.items())
+        if ident not in seen
+    ]
+    return rows
+
+
+def _posted_names(request: HttpRequest) -> dict[str, str]:
+    """The form's rows, {identifier: name}: the listed ones (target and name, in pairs)
+    and the new row (new_target, new_name) when filled in."""
+    targets, labels = request.POST.getlist("target"), request.POST.getlist("name")
+    if len(targets) != len(labels):
+        raise Invalid(_("Each row has an identifier and a name."), field="name")
+    rows = dict(zip(targets, labels, strict=True))
+    extra = request.POST.get("new_target", "").strip()
+    if extra:
+        rows[extra] = request.POST.get("new_name", "")
+    return rows
+
+
+def _post_names(request: HttpRequest, membership: Membership, key: str) -> HttpResponse:
+    op = request.POST.get("op", "")
+    if op not in DisplayNameKind.values:
+        raise Invalid(_("Unknown operation."))
+    changed = actions.do_save_display_names(
+        actor=membership, kind=op, key=key, names=_posted_names(request)
+    )
+    messages.success(
+        request,
+        _("Display names saved: %(n)s changed.") % {"n": changed}
+        if changed
+        else _("No display name changed."),
+    )
+    here = reverse("insight_names", args=[membership.workspace.slug])
+    return redirect(f"{here}?{urlencode({'key': key})}#{op}" if key else f"{here}#{op}")

@@ -85,3 +85,36 @@ def test_funnel_retention_and_channels_from_the_builder(
         expect(channels).to_contain_text(channel)
     screenshot(page, "insights-channels")
     assert console_errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("browser_locale", ["zh-CN"])
+def test_a_filter_offers_its_keys_values_and_an_empty_answer_says_why(
+    page: Page, console_errors: list[str], transactional_db, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    settings.INSIGHTS_PERSONS_TTL = 0
+    lead = core_actions.do_signup(
+        username="lead", email="lead@example.com", password=PASSWORD, display_name="王总"
+    )
+    workspace = core_actions.do_create_workspace(actor=lead, slug="ops", name="运营团队")
+    generate(workspace=workspace, events=3000, persons=300, days=30, seed=7)
+    login(page, "lead", PASSWORD)
+    page.goto("/w/ops/insights/?kind=retention")
+    # A web source's visits are $pageview; only a first visit carries its UTM.
+    page.get_by_test_id("retention-start").fill("$pageview")
+    page.get_by_test_id("retention-return").fill("$pageview")
+    key = page.locator("input[name=fkey]").first
+    key.fill("utm_source")
+    key.dispatch_event("change")
+    # The value field's list fills with the key's values from the store.
+    expect(page.locator("#filter-values-1 option[value=douyin]")).to_have_count(1)
+    page.locator("input[name=fvalue]").first.fill("douyin")
+    page.get_by_test_id("range").select_option("last_30_days")
+    page.get_by_test_id("run").click()
+    hint = page.get_by_test_id("insight-hint")
+    expect(hint).to_contain_text("person.channel")
+    hint.get_by_test_id("hint-use").click()
+    expect(page.get_by_test_id("retention-table")).to_be_visible()
+    expect(page.locator("input[name=fkey]").first).to_have_value("person.channel")
+    assert not console_errors

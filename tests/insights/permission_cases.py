@@ -20,6 +20,14 @@ API_ROUTES: dict = {
         TEAM,
         lambda c: {"query": QUERY, "selection": {"series": 0, "bucket": 0}},
     ),
+    ("GET", INSIGHTS + "/suggestions"): (TEAM, None),
+    # Who may save insights names events and values: members and above.
+    ("GET", INSIGHTS + "/display-names"): (TEAM, None),
+    ("PUT", INSIGHTS + "/display-names"): (
+        TEAM,
+        lambda c: {"kind": "value", "key": "utm_source", "value": "xiaohongshu", "name": "小红书"},
+    ),
+    ("DELETE", INSIGHTS + "/display-names/{display_name_id}"): ("204 204 204 403 404", None),
     ("GET", INSIGHTS): (TEAM, None),
     ("POST", INSIGHTS): (TEAM_CREATE, lambda c: {"name": "日活", "query": QUERY}),
     ("GET", INSIGHTS + "/{insight_id}"): (TEAM, None),
@@ -55,6 +63,8 @@ PAGE_CASES: list = [
     ),
     ("GET", "insight_cohorts", "/w/acme/insights/cohorts/", MEMBERS),
     ("POST", "insight_cohorts", "/w/acme/insights/cohorts/", MEMBERS),
+    ("GET", "insight_names", "/w/acme/insights/names/?key=utm_source", MEMBERS),
+    ("POST", "insight_names", "/w/acme/insights/names/", MEMBERS),
 ]
 PAGE_POST_DATA: dict = {
     "insight_cohorts": {
@@ -63,6 +73,7 @@ PAGE_POST_DATA: dict = {
         "kind": "dynamic",
         "trait": "city=上海",
     },
+    "insight_names": {"op": "event", "target": "signup", "name": "注册"},
 }
 
 
@@ -79,7 +90,15 @@ def project_context(*, owner_ms, project, item, tag) -> dict:
     cohort = actions.do_save_cohort(
         actor=owner_ms, name=f"人群 {n}", query=QUERY, selection={"bucket": 0}
     )
-    return {"insight_id": insight.pk, "cohort_id": cohort.pk, "n": n}
+    display_name = actions.do_set_display_name(
+        actor=owner_ms, kind="event", key=f"event_{n}", name=f"事件 {n}"
+    )
+    return {
+        "insight_id": insight.pk,
+        "cohort_id": cohort.pk,
+        "display_name_id": display_name.pk,
+        "n": n,
+    }
 
 
 def page_context(*, owner_ms, project, item) -> dict:

@@ -5,6 +5,7 @@ behind a number, and the 400s a bad query gets."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zoneinfo
 
 import pytest
@@ -416,3 +417,74 @@ def test_the_openapi_document_describes_both_ways_to_define_a_cohort():
     assert "both or neither" in fields["persons"]["description"]
     assert "city=上海" in schemas["PersonFiltersIn"]["properties"]["trait"]["description"]
     assert "required" not in schemas["CohortIn"] or "query" not in schemas["CohortIn"]["required"]
+
+
+def test_suggestions_list_names_and_keys_with_counts_and_a_keys_values(api, workspace):
+    one = make_person(workspace, "u1", channel="douyin")
+    two = make_person(workspace, "u2", channel="wechat", city="上海")
+    send(workspace, one, "app_open", today_at(workspace, 9, days=1), utm_source="douyin")
+    send(workspace, one, "app_open", today_at(workspace, 10, days=1))
+    send(workspace, two, "order_paid", today_at(workspace, 9, days=1), properties={"amount": 5})
+    answer = api.get(f"{API}/suggestions")
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["events"] == [
+        {"name": "app_open", "count": 2, "label": None},
+        {"name": "order_paid", "count": 1, "label": None},
+    ]
+    assert {"name": "utm_source", "count": 1, "label": None} in body["properties"]
+    assert {"name": "amount", "count": 1, "label": None} in body["properties"]
+    assert body["person_properties"] == [
+        {"name": "person.channel", "count": 2, "label": None},
+        {"name": "person.city", "count": 1, "label": None},
+    ]
+    assert body["values"] == []
+    values = api.get(f"{API}/suggestions?key=person.channel").json()["values"]
+    assert values == [
+        {"name": "douyin", "count": 1, "label": None},
+        {"name": "wechat", "count": 1, "label": None},
+    ]
+    assert api.get(f"{API}/suggestions?key=utm_source").json()["values"] == [
+        {"name": "douyin", "count": 1, "label": None}
+    ]
+    assert api.get(f"{API}/suggestions?key=a%20b").status_code == 400
+
+
+def test_new_events_reach_the_suggestions_of_a_quiet_workspace(api, workspace):
+    assert api.get(f"{API}/suggestions").json()["events"] == []
+    send(workspace, make_person(workspace, "u1"), "app_open", today_at(workspace, 9, days=1))
+    assert api.get(f"{API}/suggestions").json()["events"] == [
+        {"name": "app_open", "count": 1, "label": None}
+    ]
+
+
+def test_a_retention_filtered_on_a_first_visits_utm_carries_a_hint(api, workspace):
+    for user, channel in (("u1", "douyin"), ("u2", "wechat")):
+        person = make_person(workspace, user, channel=channel)
+        send(workspace, person, "app_open", today_at(workspace, 9, days=20), utm_source=channel)
+        send(workspace, person, "app_open", today_at(workspace, 9, days=6))
+    query = {
+        "kind": "retention",
+        "start": {"event": "app_open"},
+        "returning": {"event": "app_open"},
+        "period": "week",
+        "date_range": {"preset": "last_30_days"},
+        "filters": [{"key": "utm_source", "value": "douyin"}],
+    }
+    body = api.post(f"{API}/query", query).json()
+    (hint,) = body["hints"]
+    assert hint["code"] == "filter_on_returns" and hint["suggest"] == "person.channel"
+    assert "the returns too" in hint["message"] and "person.channel" in hint["message"]
+    # Asked again (from the cache) in Chinese, the message is in Chinese.
+    again = api.client.post(
+        f"{API}/query",
+        json.dumps(query),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+        **api._headers(),
+    ).json()
+    assert again["hints"][0]["code"] == "filter_on_returns"
+    assert "回访" in again["hints"][0]["message"]
+    assert "person.channel" in again["hints"][0]["message"]
+    fixed = dict(query, filters=[{"type": "person", "key": "channel", "value": "douyin"}])
+    assert api.post(f"{API}/query", fixed).json()["hints"] == []

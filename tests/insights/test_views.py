@@ -122,7 +122,11 @@ def test_attribution_rows_are_the_channels(client_owner, shop):
     )
     assert csv["Content-Type"].startswith("text/csv")
     rows = csv.content.decode("utf-8-sig").splitlines()
-    assert rows[1:] == ["douyin,1,1,1.0", "wechat,1,0,0.0"]
+    assert rows == [
+        "Channel,Users,Conversions,Conversion rate",
+        "douyin,1,1,100.0%",
+        "wechat,1,0,0.0%",
+    ]
 
 
 def test_a_bad_query_is_answered_in_the_page(client_owner, shop):
@@ -365,3 +369,74 @@ def test_guests_and_outsiders_do_not_see_the_cohorts_page(workspace, guest, outs
         assert client.get(cohorts_url()).status_code == status
         made = client.post(cohorts_url(), {"op": "create", "name": "x", "trait": "city"})
         assert made.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("language", "params", "header"),
+    [
+        ("en", dict(kind="trends", event="app_open"), "Series,Total,"),
+        ("zh-hans", dict(kind="trends", event="app_open"), "指标,合计,"),
+        (
+            "en",
+            dict(kind="funnel", step=["app_open", "signup"]),
+            "Users,1. app_open,2. signup,Conversion,Median time",
+        ),
+        (
+            "zh-hans",
+            dict(kind="funnel", step=["app_open", "signup"]),
+            "用户,1. app_open,2. signup,转化率,中位耗时",
+        ),
+        ("zh-hans", dict(kind="retention", start="app_open"), "同期群,第 0 期,"),
+        ("zh-hans", dict(kind="paths", event="app_open"), "步骤,从,到,用户"),
+        ("zh-hans", dict(kind="attribution", conversion="signup"), "渠道,用户,转化数,转化率"),
+    ],
+)
+def test_the_csv_has_the_tables_headers_in_the_readers_language(
+    client_owner, shop, language, params, header
+):
+    answer = client_owner.get(
+        reverse("insights", args=["acme"]),
+        {**params, "range": "last_7_days", "format": "csv"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    first = answer.content.decode("utf-8-sig").splitlines()[0]
+    assert first.startswith(header), first
+
+
+def test_the_fields_offer_the_event_names_and_property_keys_with_counts(client_owner, shop):
+    body = page(client_owner, kind="funnel").content.decode()
+    names = re.search(r'<datalist id="event-names".*?</datalist>', body).group(0)
+    assert '<option value="app_open" label="3 events">' in names
+    assert '<option value="signup" label="1 event">' in names
+    keys = re.search(r'<datalist id="property-keys".*?</datalist>', body).group(0)
+    assert '<option value="utm_source" label="2 events">' in keys
+    assert '<option value="person.city" label="2 users">' in keys
+    # Every event and property field offers them; a filter's value field gets its own list.
+    for field in re.findall(r'<input name="(?:step|fkey)"[^>]*>', body):
+        assert 'list="' in field
+    assert 'data-suggest-url="/api/v1/workspaces/acme/insights/suggestions"' in body
+
+
+def test_a_breakdown_everyone_is_none_under_says_why_and_links_the_person_property(
+    client_owner, workspace
+):
+    for user, channel in (("u1", "douyin"), ("u2", "wechat")):
+        person = make_person(workspace, user, channel=channel)
+        send(workspace, person, "app_open", today_at(workspace, 9, days=2), utm_source=channel)
+        send(workspace, person, "signup", today_at(workspace, 9, 5, days=2))
+        send(workspace, person, "first_order", today_at(workspace, 9, 9, days=2))
+    answer = page(
+        client_owner,
+        kind="funnel",
+        step=["signup", "first_order"],
+        breakdown="utm_source",
+        range="last_7_days",
+    )
+    body = answer.content.decode()
+    hint = re.search(r'<p class="insight-hint".*?</p>', body, re.S).group(0)
+    assert "utm_source is not set on the first step" in hint and "person.channel" in hint
+    link = re.search(r'href="([^"]+)" data-testid="hint-use"', hint).group(1)
+    fixed = client_owner.get(reverse("insights", args=["acme"]) + link.replace("&amp;", "&"))
+    assert "breakdown=person.channel" in link.replace("&amp;", "&")
+    assert 'data-testid="insight-hint"' not in fixed.content.decode()
+    assert "douyin" in fixed.content.decode() and "wechat" in fixed.content.decode()

@@ -1,6 +1,8 @@
 /* The insights page: the chart of the result (ECharts, from the JSON the page embeds),
-   its PNG download, and the side panel that lists the persons behind a number. Without
-   JavaScript the page shows the table, and a number opens the persons' own page. */
+   its PNG download, the side panel that lists the persons behind a number, and the
+   values a filter's property has, offered in its value field. Without JavaScript the page
+   shows the table, a number opens the persons' own page, and the event and property
+   fields still offer what the store has (the page's datalists). */
 (function () {
   "use strict";
 
@@ -11,8 +13,16 @@
     var base = { animation: false, color: PALETTE, tooltip: { trigger: "axis" },
       grid: { left: 48, right: 20, top: 36, bottom: 36 }, legend: { top: 0, type: "scroll" } };
     if (data.type === "sankey") {
-      return { animation: false, tooltip: { trigger: "item" },
+      // Nodes are named by their raw events; `labels` holds what each is shown as.
+      var labels = data.labels || {};
+      var shown = function (name) { return Object.prototype.hasOwnProperty.call(labels, name) ? labels[name] : name; };
+      return { animation: false,
+        tooltip: { trigger: "item", formatter: function (p) {
+          var what = p.dataType === "edge" ? shown(p.data.source) + " → " + shown(p.data.target) : shown(p.name);
+          return echarts.format.encodeHTML(what) + ": " + p.value;
+        } },
         series: [{ type: "sankey", data: data.nodes, links: data.links, emphasis: { focus: "adjacency" },
+          label: { formatter: function (p) { return shown(p.name); } },
           lineStyle: { color: "gradient", curveness: 0.5 }, nodeAlign: "left", left: 10, right: 120 }] };
     }
     var percent = data.percent ? "{value}%" : "{value}";
@@ -83,7 +93,40 @@
     });
   }
 
+  // A filter's value field offers the commonest values of the property its key names,
+  // asked of the API (the suggestions, with key) when the key is chosen.
+  function filterValues() {
+    var form = document.querySelector("[data-suggest-url]");
+    if (!form) return;
+    var url = form.dataset.suggestUrl;
+    form.querySelectorAll("[data-filter-key]").forEach(function (input) {
+      var list = document.getElementById(input.dataset.filterKey);
+      var asked = "";
+      function fill() {
+        var key = input.value.trim();
+        if (!list || !key || key === asked) return;
+        asked = key;
+        fetch(url + "?key=" + encodeURIComponent(key), { credentials: "same-origin",
+          headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { values: [] }; })
+          .then(function (found) {
+            if (asked !== key) return;
+            list.replaceChildren.apply(list, found.values.map(function (v) {
+              var option = document.createElement("option");
+              option.value = v.name;
+              // Its display name first, when the workspace gave it one.
+              option.label = (v.label ? v.label + " · " : "") + v.count.toLocaleString("en-US");
+              return option;
+            }));
+          })
+          .catch(function () { asked = ""; });
+      }
+      input.addEventListener("change", fill);
+      fill();
+    });
+  }
+
   // Dashboards draw their insight tiles with the same options.
   window.opsloopChartOption = option;
-  document.addEventListener("DOMContentLoaded", function () { draw(); panel(); });
+  document.addEventListener("DOMContentLoaded", function () { draw(); panel(); filterValues(); });
 })();
