@@ -97,13 +97,14 @@ fuzz: setup
 screenshots: setup
 	OPSLOOP_SCREENSHOTS=update bash scripts/run_pytest.sh -m browser
 
-## bench: list API and pages at 100,000 items, workload, timeline, event ingestion, insights at 10M events (docs/benchmarks.md)
+## bench: list API and pages at 100,000 items, workload, timeline, event ingestion, insights and a 12-tile dashboard at 10M events (docs/benchmarks.md)
 bench: setup
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_capacity.py
 	$(PY) scripts/bench_planning.py
 	$(PY) scripts/bench_events.py --workers 2 --clients 2 --threads 4
 	$(PY) scripts/bench_insights.py --events 10000000 --persons 1000000 --write
+	$(PY) scripts/bench_dashboards.py --events 10000000 --persons 1000000 --write
 
 ## lock: re-pin every Python package (docs/development.md)
 lock:

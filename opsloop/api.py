@@ -207,7 +207,9 @@ def _register_routers() -> None:
     api.add_router("", "opsloop.insights.api.router")
     api.add_router("", "opsloop.goals.api.router")
     api.add_router("", "opsloop.goals.campaign_api.router")
+    api.add_router("", "opsloop.portfolio.api.router")
     api.add_router("", "opsloop.dashboards.api.router")
+    api.add_router("", "opsloop.decisions.api.router")
 
 
 _register_routers()

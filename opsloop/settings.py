@@ -82,7 +82,9 @@ INSTALLED_APPS = [
     "opsloop.events",
     "opsloop.insights",
     "opsloop.goals",
+    "opsloop.portfolio",
     "opsloop.dashboards",
+    "opsloop.decisions",
     "opsloop.demo",
 ]
 

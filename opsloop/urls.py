@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("opsloop.events.urls")),
     path("", include("opsloop.insights.urls")),
     path("", include("opsloop.goals.urls")),
+    path("", include("opsloop.portfolio.urls")),
     path("", include("opsloop.dashboards.urls")),
+    path("", include("opsloop.decisions.urls")),
     path("", include("opsloop.events.ingest_urls")),
 ]

@@ -124,7 +124,9 @@ EXTENSIONS = [
         "events",
         "insights",
         "goals",
+        "portfolio",
         "dashboards",
+        "decisions",
     )
 ]
 for _extension in EXTENSIONS:
@@ -339,7 +341,9 @@ def test_route_permissions(world, method, path, case, target):
             failures.append(f"{role}: answer shows {leaked}: {text[:200]}")
         if want >= 400:
             payload = response.json()
-            code = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}[want]
+            code = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}[
+                want
+            ]
             if payload.get("code") != code or not payload.get("message"):
                 failures.append(f"{role}: error body {payload}")
             if want == 404 and set(payload) != {"code", "message"}:

@@ -148,7 +148,9 @@ EXTENSIONS = [
         "events",
         "insights",
         "goals",
+        "portfolio",
         "dashboards",
+        "decisions",
     )
 ]
 for _extension in EXTENSIONS:

@@ -22,6 +22,7 @@ from opsloop.dashboards.models import Dashboard, DashboardShare, DashboardTile, 
 from opsloop.dashboards.tiles import check_date_range, check_filters
 from opsloop.goals import queries as goal_queries
 from opsloop.insights.models import Insight
+from opsloop.portfolio import queries as portfolio_queries
 from opsloop.work import queries as work_queries
 
 COLUMNS = 12  # the grid's width
@@ -38,6 +39,7 @@ SIZES = {
     TileKind.BURNUP: (6, 4),
     TileKind.AT_RISK: (4, 3),
     TileKind.NOTE: (3, 2),
+    TileKind.PORTFOLIO: (12, 5),
 }
 
 
@@ -217,7 +219,23 @@ def _subject(actor: Membership, kind: str, data: dict[str, Any]) -> dict[str, An
         if project is None:
             raise Invalid(_("No such project in this workspace."), field="project_id")
         return {"project": project}
+    if kind == TileKind.PORTFOLIO:
+        return {"options": check_portfolio_options(data.get("options"))}
     return {}
+
+
+def check_portfolio_options(data: Any) -> dict[str, list[str]]:
+    """A portfolio tile's filters: {"kind": [...], "stage": [...]}, each optional."""
+    if data in (None, ""):
+        return {}
+    if not isinstance(data, dict) or set(data) - {"kind", "stage"}:
+        raise Invalid(_('Options are {"kind": [...], "stage": [...]}.'), field="options")
+    for name, values in data.items():
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise Invalid(_("%(field)s is a list of names.") % {"field": name}, field="options")
+    filters = portfolio_queries.parse_filters(data)
+    out = {"kind": list(filters.kinds), "stage": list(filters.stages)}
+    return {name: values for name, values in out.items() if values}
 
 
 def _id(data: dict[str, Any], field: str) -> int:
@@ -228,9 +246,9 @@ def _id(data: dict[str, Any], field: str) -> int:
 
 
 def do_add_tile(*, actor: Membership, dashboard: Dashboard, data: dict[str, Any]) -> DashboardTile:
-    """A tile of `kind` (kpi, insight, objective, burnup, at_risk, note) with what it
-    shows (kpi_id, insight_id, objective_id or project_id; a note's text), placed at
-    x, y, w, h, or under the others."""
+    """A tile of `kind` (kpi, insight, objective, burnup, at_risk, note, portfolio) with
+    what it shows (kpi_id, insight_id, objective_id or project_id; a note's text; a
+    portfolio's options), placed at x, y, w, h, or under the others."""
     check_changes(actor, dashboard)
     kind = data.get("kind")
     if kind not in TileKind.values:
@@ -277,7 +295,7 @@ def do_update_tile(
             changes["text"], field="text", label=_("Text"), max_length=NOTE_LENGTH,
             required=tile.kind == TileKind.NOTE, multiline=True,
         )  # fmt: skip
-    subject_fields = {"kpi_id", "insight_id", "objective_id", "project_id"}
+    subject_fields = {"kpi_id", "insight_id", "objective_id", "project_id", "options"}
     if subject_fields & changes.keys():
         values.update(_subject(actor, tile.kind, changes))
     with transaction.atomic():

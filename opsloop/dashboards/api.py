@@ -38,6 +38,11 @@ FILTERS_DOC = (
     '[{"type": "event", "key": "utm_source", "op": "eq", "value": "douyin"}].'
 )
 
+OPTIONS_DOC = (
+    'kind portfolio: only projects of these kinds and stages, {"kind": ["campaign"], '
+    '"stage": ["executing"]}; each optional.'
+)
+
 
 class DashboardIn(Schema):
     name: Name
@@ -66,6 +71,7 @@ class TileOut(Out):
     objective_id: int | None
     project_id: int | None
     text: str
+    options: dict[str, Any]
     x: int
     y: int
     w: int
@@ -91,13 +97,14 @@ class DashboardDetailOut(DashboardOut):
 
 
 class TileIn(Schema):
-    kind: str = Field(description="kpi, insight, objective, burnup, at_risk or note.")
+    kind: str = Field(description="kpi, insight, objective, burnup, at_risk, note or portfolio.")
     title: Name = ""
     kpi_id: Int | None = Field(None, description="kind kpi")
     insight_id: Int | None = Field(None, description="kind insight")
     objective_id: Int | None = Field(None, description="kind objective")
     project_id: Int | None = Field(None, description="kinds burnup and at_risk")
     text: Text = Field("", description="kind note: Markdown")
+    options: dict[str, Any] | None = Field(None, description=OPTIONS_DOC)
     x: Int | None = Field(
         None, description="Column, 0-11; with y, or the tile goes under the rest."
     )
@@ -113,6 +120,7 @@ class TilePatch(Schema):
     objective_id: Int | None = None
     project_id: Int | None = None
     text: Text | None = None
+    options: dict[str, Any] | None = Field(None, description=OPTIONS_DOC)
     x: Int | None = None
     y: Int | None = None
     w: Int | None = None

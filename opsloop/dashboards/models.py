@@ -49,6 +49,7 @@ class TileKind(models.TextChoices):
     BURNUP = "burnup", _("Project burn-up")
     AT_RISK = "at_risk", _("Items at risk")
     NOTE = "note", _("Note")
+    PORTFOLIO = "portfolio", _("Portfolio")
 
 
 class DashboardTile(models.Model):
@@ -68,6 +69,8 @@ class DashboardTile(models.Model):
         Project, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     text = models.TextField(_("text"), blank=True)  # a note's Markdown
+    # What a portfolio tile narrows to: {"kind": [...], "stage": [...]} (portfolio filters).
+    options = models.JSONField(default=dict, blank=True)
     x = models.PositiveSmallIntegerField(default=0)
     y = models.PositiveSmallIntegerField(default=0)
     w = models.PositiveSmallIntegerField(default=4)

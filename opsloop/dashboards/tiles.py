@@ -31,6 +31,7 @@ from opsloop.goals.models import KeyResult, KpiValue
 from opsloop.insights import display
 from opsloop.insights import queries as insight_queries
 from opsloop.insights.query import MAX_FILTERS, DateRange, PropertyFilter
+from opsloop.portfolio import queries as portfolio_queries
 from opsloop.progress import queries as progress_queries
 from opsloop.work import queries as work_queries
 
@@ -59,8 +60,9 @@ class TileView:
 
     @property
     def chart_json(self) -> str:
-        """The chart for a data attribute (the template escapes it)."""
-        return orjson.dumps(self.chart).decode() if self.chart else ""
+        """The chart for a data attribute (the template escapes it). Labels may be lazy
+        translations (lifecycle's statuses): str() puts them in the active language."""
+        return orjson.dumps(self.chart, default=str).decode() if self.chart else ""
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,17 @@ class _Batch:
             return self._objective(tile, title)
         if tile.kind in (TileKind.BURNUP, TileKind.AT_RISK):
             return self._project(tile, title)
+        if tile.kind == TileKind.PORTFOLIO:
+            return self._portfolio(tile, title)
         raise Invalid(_("Unknown kind of tile."))
+
+    # --- the portfolio: the projects the reader sees, narrowed by the tile's options
+
+    def _portfolio(self, tile: DashboardTile, title: str) -> TileView:
+        filters = portfolio_queries.parse_filters(tile.options or {})
+        rows = portfolio_queries.portfolio_rows(self.frame.viewer, filters)
+        total = portfolio_queries.PortfolioGroup("", _("Total"), list(rows))
+        return TileView(tile, title, data={"rows": rows, "total": total})
 
     # --- KPIs: the latest value in the range, its sparkline, and its target this period
 
@@ -435,6 +447,27 @@ def plain_data(view: TileView) -> dict[str, Any]:
                 for r in report.key_results
             ],
         }
+    if view.kind == TileKind.PORTFOLIO:
+        return {
+            "options": view.tile.options or {},
+            "count": data["total"].count,
+            "budget": _money(data["total"].budget),
+            "rows": [
+                {
+                    "key": r.key,
+                    "name": r.name,
+                    "kind": r.kind,
+                    "stage": r.stage,
+                    "end_date": r.end_date.isoformat() if r.end_date else None,
+                    "progress": r.progress,
+                    "budget": _money(r.budget),
+                    "spent": _money(r.spent),
+                    "milestones_late": r.milestones_late,
+                    "items_at_risk": r.items_at_risk,
+                }
+                for r in data["rows"]
+            ],
+        }
     if view.kind == TileKind.AT_RISK:
         return {
             "project_id": data["project"].pk,
@@ -455,3 +488,7 @@ def plain_data(view: TileView) -> dict[str, Any]:
             {"day": d.day.isoformat(), "scope": d.scope, "done": d.done} for d in data["days"]
         ],
     }
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else str(value)

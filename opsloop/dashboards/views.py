@@ -23,6 +23,7 @@ from opsloop.dashboards.models import Dashboard, TileKind
 from opsloop.goals import queries as goal_queries
 from opsloop.insights import builder
 from opsloop.insights import queries as insight_queries
+from opsloop.work.models import ProjectKind, Stage
 
 SHARE_DAYS = [1, 7, 30, 90]
 
@@ -107,6 +108,8 @@ def _edit_context(membership: Membership, board: Dashboard) -> dict[str, Any]:
     date_range = tiles.check_date_range(board.date_range)
     return {
         "kinds": TileKind.choices,
+        "project_kinds": ProjectKind.choices,
+        "project_stages": Stage.choices,
         "kpis": goal_queries.list_kpis(membership),
         "insights": insight_queries.list_insights(workspace),
         "objectives": queries.objective_choices(membership),
@@ -150,6 +153,12 @@ def _post(request: HttpRequest, membership: Membership, board: Dashboard) -> Htt
             for key in ("kind", "title", "kpi_id", "insight_id", "objective_id", "project_id")
         }
         data.update({"text": post.get("text", ""), "w": post.get("w") or None})
+        if data["kind"] == TileKind.PORTFOLIO:
+            data["options"] = {
+                name: post.getlist(f"portfolio_{name}")
+                for name in ("kind", "stage")
+                if any(post.getlist(f"portfolio_{name}"))
+            }
         actions.do_add_tile(actor=membership, dashboard=board, data=data)
         messages.success(request, _("Tile added."))
         return redirect(here)

@@ -1727,3 +1727,73 @@ OBJECTIVES = [
         ],
     },
 ]  # fmt: skip
+
+
+# Decision records (opsloop/decisions): options, criteria with weights, each person's
+# scores (a row per option, a score per criterion, 0 for none), and for some the decision.
+DECISIONS = [
+    {
+        "title": "双十一主会场是否加码抖音投放",
+        "project": "D11",
+        "owner": "lead",
+        "problem": "预售首周抖音渠道的首单转化率高于信息流，但抖音投放预算已用掉 70%。",
+        "context": "- 预售首周：抖音带来新客 1.2 万，信息流 0.9 万\n- 剩余可调预算 12 万元\n- 达人档期需提前 5 天锁定",
+        "scorers": "lead hao leo data",
+        "kpis": ["首单转化率", "日活跃用户"],
+        "options": [
+            "加码抖音 8 万（达人直播 + 信息流）",
+            "维持原预算，余量给小红书",
+            "加码信息流 8 万",
+        ],
+        "criteria": [("预计 ROI", 3), ("新客获取", 2), ("执行风险（分高风险低）", 1)],
+        "scores": {
+            "lead": [[5, 5, 3], [3, 3, 4], [3, 4, 4]],
+            "hao": [[4, 4, 2], [4, 3, 5], [3, 3, 4]],
+            "leo": [[5, 5, 3], [2, 3, 4], [4, 4, 3]],
+            "data": [[4, 5, 3], [3, 2, 4], [3, 3, 4]],
+        },
+        "work": ["抖音达人直播专场（3 场）"],
+        "decided": {
+            "option": 0,
+            "why": "ROI 与新客两项都领先，分歧小（σ ≤ 0.5）；风险在达人档期，由王磊本周锁定。",
+            "review": 10,
+            "ago": -12,
+        },
+    },
+    {
+        "title": "小红书种草内容外包还是自产",
+        "project": "CNT",
+        "owner": "amy",
+        "problem": "小红书粉丝增长放缓，月更 12 篇人手不够。",
+        "context": "代理商报价 800 元 / 篇；自产需再招一名兼职编辑。",
+        "scorers": "amy mia lead",
+        "kpis": ["小红书粉丝"],
+        "options": ["全部外包给代理商", "自产为主，热点外包", "全部自产"],
+        "criteria": [("内容质量", 2), ("成本", 2), ("出稿速度", 1)],
+        "scores": {
+            "amy": [[3, 2, 5], [4, 4, 4], [5, 3, 2]],
+            "mia": [[2, 3, 5], [4, 4, 3], [0, 0, 0]],
+        },
+    },
+    {
+        "title": "会员日短信改为企业微信触达",
+        "project": "GRW",
+        "owner": "grace",
+        "problem": "会员日短信点击率降到 0.8%，成本每月 1.6 万元。",
+        "context": "企业微信已沉淀 4.2 万会员好友。",
+        "scorers": "grace data lead",
+        "kpis": ["新用户次周留存"],
+        "options": ["全部改为企业微信", "短信 + 企业微信并行一个月"],
+        "criteria": [("触达率", 2), ("成本", 1)],
+        "scores": {
+            "grace": [[4, 5], [4, 3]],
+            "data": [[3, 5], [4, 3]],
+            "lead": [[4, 5], [5, 2]],
+        },
+        "decided": {"option": 1, "why": "先并行一个月，对比留存再定。", "review": -3, "ago": -40},
+        "review": (
+            "partly",
+            "企业微信点击率 6.5%，但覆盖只有短信的 60%；保留短信给未加好友的会员。",
+        ),
+    },
+]

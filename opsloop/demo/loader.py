@@ -245,6 +245,8 @@ class _Loader:
         self._capacity()
         # Last: the events are written outside the database's transaction.
         self._events(workspace)
+        self._portfolio()
+        self._decisions()
         # The demo's people are made up: the notifications its loading made stay in the
         # inbox, and none of them is emailed.
         do_cancel_pending_email(workspace_id=workspace.pk)
@@ -676,6 +678,114 @@ class _Loader:
                         key_result=made,
                         data=LinksIn(project_ids=[self.projects[k].pk for k in kr["projects"]]),
                     )
+
+    def _portfolio(self) -> None:
+        """A workspace dashboard with the portfolio of the campaigns and growth projects
+        under way, beside a note on what to look at; the portfolio page itself shows the
+        demo's projects with their budgets, milestones and linked key results."""
+        from opsloop.dashboards.actions import do_add_tile, do_create_dashboard
+
+        lead = self.members[data.OWNER]
+        board = do_create_dashboard(
+            actor=lead, name="项目组合周会", description="每周一过一遍进行中的活动与增长项目"
+        )
+        do_add_tile(
+            actor=lead,
+            dashboard=board,
+            data={
+                "kind": "portfolio",
+                "title": "进行中的活动与增长项目",
+                "options": {"kind": ["campaign", "growth"]},
+            },
+        )
+        do_add_tile(
+            actor=lead,
+            dashboard=board,
+            data={
+                "kind": "note",
+                "text": "**看什么**：逾期里程碑与风险事项多的项目先讲；预算花费在记录花费后出现。",
+                "w": 12,
+                "h": 2,
+            },
+        )
+
+    def _decisions(self) -> None:
+        """Decision records of the team (opsloop/decisions): one being scored, one decided
+        with its work items and a review date, and one reviewed."""
+        from opsloop.decisions import actions as decision_actions
+        from opsloop.decisions.models import DecisionRecord
+        from opsloop.decisions.schemas import (
+            CriterionIn,
+            DecideIn,
+            DecisionOptionIn,
+            DecisionRecordIn,
+            DecisionReviewIn,
+            ScoreIn,
+        )
+        from opsloop.goals.models import Kpi
+
+        kpis = {
+            k.name: k.pk for k in Kpi.objects.filter(workspace=self.members[data.OWNER].workspace)
+        }
+        for spec in data.DECISIONS:
+            owner = self.members[spec["owner"]]
+            record = decision_actions.do_create_record(
+                actor=owner,
+                data=DecisionRecordIn(
+                    title=spec["title"],
+                    project_key=spec["project"],
+                    problem=spec["problem"],
+                    context=spec["context"],
+                    scorer_ids=[self.users[u].pk for u in spec["scorers"].split()],
+                    kpi_ids=[kpis[name] for name in spec["kpis"] if name in kpis],
+                    work_refs=[self.items[t].ref for t in spec.get("work", []) if t in self.items],
+                ),
+            )
+            options = [
+                decision_actions.do_add_option(
+                    actor=owner, record=record, data=DecisionOptionIn(title=title)
+                )
+                for title in spec["options"]
+            ]
+            criteria = [
+                decision_actions.do_add_criterion(
+                    actor=owner, record=record, data=CriterionIn(title=title, weight=weight)
+                )
+                for title, weight in spec["criteria"]
+            ]
+            decision_actions.do_set_status(actor=owner, record=record, status="scoring")
+            for username, rows in spec["scores"].items():
+                decision_actions.do_score(
+                    actor=self.members[username],
+                    record=record,
+                    scores=[
+                        ScoreIn(option_id=options[i].pk, criterion_id=criteria[j].pk, value=value)
+                        for i, row in enumerate(rows)
+                        for j, value in enumerate(row)
+                        if value
+                    ],
+                )
+            if "decided" not in spec:
+                continue
+            decided = spec["decided"]
+            decision_actions.do_decide(
+                actor=owner,
+                record=record,
+                data=DecideIn(
+                    option_id=options[decided["option"]].pk,
+                    rationale=decided["why"],
+                    review_on=self._day(decided["review"]),
+                ),
+            )
+            # Taken some days ago, so its KPIs have a before and an after.
+            when = timezone.make_aware(datetime.combine(self._day(decided["ago"]), time(18)))
+            DecisionRecord.objects.filter(pk=record.pk).update(decided_at=when)
+            record.decided_at = when
+            if "review" in spec:
+                outcome, note = spec["review"]
+                decision_actions.do_review(
+                    actor=owner, record=record, data=DecisionReviewIn(outcome=outcome, note=note)
+                )
 
     @staticmethod
     def _content(spec: dict, version: int) -> ContentFile:

@@ -128,15 +128,19 @@ def _json(payload: dict) -> HttpResponse:
     summary="The timeline across projects",
     description="The timeline of every project the caller can see, or of one (`project`, a "
     "key), optionally only the items of one assignee (`assignee`, a user id): what the "
-    "workspace's timeline page draws.",
+    "workspace's timeline page draws. `group=project` adds `groups`: the bars by project.",
     tags=TIMELINE,
 )
 def workspace_timeline(
-    request: HttpRequest, slug: str, project: str = "", assignee: int | None = None
+    request: HttpRequest, slug: str, project: str = "", assignee: int | None = None, group: str = ""
 ) -> HttpResponse:
     membership = access_workspace(request.auth, slug)
     payload = queries.workspace_timeline(
-        membership, today=timezone.localdate(), project_key=project, assignee=assignee
+        membership,
+        today=timezone.localdate(),
+        project_key=project,
+        assignee=assignee,
+        group=group,
     )
     return _json(payload)
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from opsloop.core.errors import NotFound
+from opsloop.core.errors import Invalid, NotFound
 from opsloop.core.models import Membership, User
 from opsloop.planning.models import Dependency, DependencyKind, Milestone
 from opsloop.work.models import CLOSED_GROUPS, Item, ItemAssignee, Project, StateGroup
@@ -354,14 +354,27 @@ def downstream(item: Item, projects: QuerySet[Project]) -> tuple[dict, list[tupl
 
 
 def workspace_timeline(
-    membership: Membership, *, today: date, project_key: str = "", assignee: int | None = None
+    membership: Membership,
+    *,
+    today: date,
+    project_key: str = "",
+    assignee: int | None = None,
+    group: str = "",
 ) -> dict:
     """The timeline across the projects the member can see, or of one (by key), optionally
-    only one assignee's items: what the workspace's timeline page and API show."""
+    only one assignee's items: what the workspace's timeline page and API show. With
+    group "project", also its bars by project ("groups")."""
+    if group and group not in TIMELINE_GROUPS:
+        raise Invalid(
+            _("Group the timeline by: %(values)s.") % {"values": "project"}, field="group"
+        )
     projects = visible_projects(membership)
     if project_key:
         projects = projects.filter(key=project_key.upper())
-    return timeline_payload(membership, projects, today=today, assignee=assignee)
+    payload = timeline_payload(membership, projects, today=today, assignee=assignee)
+    if group == "project":
+        payload["groups"] = group_by_project(payload)
+    return payload
 
 
 def timeline_payload(
@@ -379,6 +392,7 @@ def timeline_payload(
         items.order_by("project__key", "sort_order", "id").values_list(
             "pk",
             "project__key",
+            "project__name",
             "number",
             "title",
             "start_date",
@@ -391,6 +405,7 @@ def timeline_payload(
         )
     )
     ids = [r[0] for r in rows]
+    project_names = {r[1]: r[2] for r in rows}
     people: dict[int, list[int]] = defaultdict(list)
     names: dict[str, str] = {}
     assigned = (
@@ -438,12 +453,28 @@ def timeline_payload(
                 "parent_id": parent,
                 "version": version,
             }
-            for pk, key, number, title, start, due, state, group, color, parent, version in rows
+            for pk, key, _name, number, title, start, due, state, group, color, parent, version in rows
         ],
         "links": links,
         "milestones": milestones,
         "people": names,
+        "projects": project_names,
     }
+
+
+TIMELINE_GROUPS = ("project",)
+
+
+def group_by_project(payload: dict) -> list[dict]:
+    """The timeline's bars by project (the group option "project"): each project with
+    items, by key, with the ids of its items in the timeline's order."""
+    groups: dict[str, list[int]] = {}
+    for item in payload["items"]:
+        groups.setdefault(item["project"], []).append(item["id"])
+    return [
+        {"project": key, "name": payload["projects"].get(key, ""), "item_ids": ids}
+        for key, ids in sorted(groups.items())
+    ]
 
 
 def month_grid(anchor: date) -> list[list[date]]:

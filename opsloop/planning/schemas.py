@@ -115,9 +115,21 @@ class TimelineMilestoneOut(Schema):
     status: str
 
 
+class TimelineGroupOut(Schema):
+    project: str = Field(description="The project's key.")
+    name: str
+    item_ids: list[int] = Field(description="Its items, in the timeline's order.")
+
+
 class TimelineOut(Schema):
     today: date
     items: list[TimelineItemOut]
     links: list[list[int]] = Field(description="[source id, target id]: source blocks target.")
     milestones: list[TimelineMilestoneOut]
     people: dict[str, str] = Field(description="User id -> name, for the assignees.")
+    projects: dict[str, str] = Field(
+        default_factory=dict, description="Project key -> name, for the projects of the items."
+    )
+    groups: list[TimelineGroupOut] | None = Field(
+        None, description='With group=project: the bars by project, by key ("group" option).'
+    )

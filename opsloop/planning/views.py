@@ -33,7 +33,7 @@ from opsloop.work.queries import (
 
 ZOOMS = ("day", "week", "month")
 DAY_ITEMS = 8
-GROUPINGS = ("none", "assignee", "parent")
+GROUPINGS = ("none", "assignee", "parent", "project")
 
 
 def _choice(request: HttpRequest, name: str, allowed: tuple[str, ...]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
@@ -116,8 +117,14 @@ class Snapshot:
 
 
 def load_snapshot(project: Project) -> Snapshot:
+    return load_snapshots([project])[project.pk]
+
+
+def load_snapshots(projects: Iterable[Project]) -> dict[int, Snapshot]:
+    """The snapshots of many projects, by project id: three queries however many."""
+    by_id = {project.pk: project for project in projects}
     items = list(
-        Item.objects.filter(project=project)
+        Item.objects.filter(project_id__in=by_id)
         .select_related("state")
         .only(
             "id",
@@ -134,21 +141,31 @@ def load_snapshot(project: Project) -> Snapshot:
             "created_at",
             "completed_at",
         )
-        .order_by("number")
+        .order_by("project_id", "number")
     )
-    for item in items:
-        item.project = project
-    groups = dict(State.objects.filter(project=project).values_list("name", "group"))
+    groups: dict[int, dict[str, str]] = defaultdict(dict)
+    states = State.objects.filter(project_id__in=by_id).values_list("project_id", "name", "group")
+    for project_id, name, group in states:
+        groups[project_id][name] = group
     events: dict[int, list[tuple[date, str, str]]] = defaultdict(list)
     rows = (
-        Activity.objects.filter(project=project, item__isnull=False, verb="updated", field="state")
+        Activity.objects.filter(
+            project_id__in=by_id, item__isnull=False, verb="updated", field="state"
+        )
         .order_by("created_at", "id")
         .values_list("item_id", "created_at", "old_value", "new_value")
     )
     for item_id, when, old, new in rows:
         events[item_id].append((timezone.localdate(when), old, new))
-    history = {item.pk: _history_of(item, events.get(item.pk, []), groups) for item in items}
-    return Snapshot(project, items, history)
+    out = {pk: Snapshot(project, [], {}) for pk, project in by_id.items()}
+    for item in items:
+        snapshot = out[item.project_id]
+        item.project = snapshot.project
+        snapshot.items.append(item)
+        snapshot.history[item.pk] = _history_of(
+            item, events.get(item.pk, []), groups[item.project_id]
+        )
+    return out
 
 
 def today() -> date:
@@ -442,13 +459,16 @@ def items_at_risk(
     *,
     snapshot: Snapshot | None = None,
     viewer: Membership | None = None,
+    blockers: dict[int, list[Item]] | None = None,
 ) -> list[AtRisk]:
     """Open items past due, blocked by a late item, or due soon and not started; worst first.
 
-    Blockers from other projects show only when `viewer` may see them (else none do)."""
+    Blockers from other projects show only when `viewer` may see them (else none do).
+    `blockers` read before (risk_blockers, for many projects at once) saves the query."""
     snapshot = snapshot or load_snapshot(project)
     open_items = [i for i in snapshot.items if not _closed(i.state.group)]
-    blockers = _blockers(open_items, project, viewer) if open_items else {}
+    if blockers is None:
+        blockers = _blockers(open_items, project, viewer) if open_items else {}
     out = []
     for item in open_items:
         reasons = []
@@ -474,6 +494,15 @@ def items_at_risk(
         )
     )
     return out
+
+
+def risk_blockers(snapshots: Iterable[Snapshot], viewer: Membership) -> dict[int, list[Item]]:
+    """The blockers items_at_risk reads, for the open items of many projects at once
+    (one query; none without open items): from any project `viewer` may see."""
+    open_items = [i for snapshot in snapshots for i in snapshot.items if not _closed(i.state.group)]
+    if not open_items:
+        return {}
+    return blockers_of(open_items, projects=visible_projects(viewer))
 
 
 # --- milestones
@@ -561,24 +590,41 @@ def milestone_deviation(
     are done plus that work), or the day its last item closed when all are. With no due
     date among its open items there is no forecast."""
     snapshot = snapshot or load_snapshot(project)
-    by_id = snapshot.by_id
-    milestones = list(Milestone.objects.filter(project=project).order_by("date", "id"))
+    return milestone_deviations([snapshot], day)[project.pk]
+
+
+def milestone_deviations(
+    snapshots: Iterable[Snapshot], day: date
+) -> dict[int, list[MilestoneDeviation]]:
+    """milestone_deviation of many projects, by project id: three queries however many
+    (the milestones, their items, the blockers of their open items)."""
+    by_project = {s.project.pk: s for s in snapshots}
+    milestones = list(Milestone.objects.filter(project_id__in=by_project).order_by("date", "id"))
     members: dict[int, list[Item]] = defaultdict(list)
-    links = Milestone.items.through.objects.filter(milestone__project=project).values_list(
-        "milestone_id", "item_id"
-    )
-    for milestone_id, item_id in links:
-        if item_id in by_id:
-            members[milestone_id].append(by_id[item_id])
+    links = Milestone.items.through.objects.filter(
+        milestone__project_id__in=by_project
+    ).values_list("milestone_id", "milestone__project_id", "item_id")
+    by_id = {pk: s.by_id for pk, s in by_project.items()}
+    for milestone_id, project_id, item_id in links:
+        # Only the milestone's own project's items count.
+        if item_id in by_id[project_id]:
+            members[milestone_id].append(by_id[project_id][item_id])
     open_members = {
         i.pk: i for items in members.values() for i in items if not _closed(i.state.group)
     }
-    finishes = item_forecasts(
-        list(open_members.values()), _blockers(list(open_members.values()), project, None), day
+    # Blockers within the blocked item's own project (one query).
+    found = blockers_of(
+        list(open_members.values()), projects=Project.objects.filter(pk__in=by_project)
     )
-    out = []
+    blockers = {
+        pk: [b for b in found.get(pk, []) if b.project_id == item.project_id]
+        for pk, item in open_members.items()
+    }
+    finishes = item_forecasts(list(open_members.values()), blockers, day)
+    out: dict[int, list[MilestoneDeviation]] = {pk: [] for pk in by_project}
     for milestone in milestones:
-        milestone.project = project
+        snapshot = by_project[milestone.project_id]
+        milestone.project = snapshot.project
         items = members.get(milestone.pk, [])
         open_items = [i for i in items if not _closed(i.state.group)]
         forecast: date | None
@@ -588,7 +634,7 @@ def milestone_deviation(
         else:
             finished = [snapshot.history[i.pk].closed_on(date.max) for i in items]
             forecast = max((f for f in finished if f), default=None)
-        out.append(
+        out[milestone.project_id].append(
             MilestoneDeviation(
                 milestone,
                 # milestone_status(milestone, day) would read the items again, per milestone.

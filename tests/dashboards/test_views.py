@@ -52,6 +52,32 @@ def test_the_grid_shows_every_tile_and_fetches_the_insight_after(
     assert alone.status_code == 200 and "<html" in alone.content.decode()
 
 
+def test_an_insight_tile_of_every_kind_is_drawn(client_owner, owner_ms, project):
+    # Their charts carry translated labels (lifecycle's statuses are lazy strings): a tile
+    # that could not turn them into JSON answered 500 (found by scripts/bench_dashboards.py).
+    from opsloop.dashboards import actions
+    from opsloop.insights import actions as insight_actions
+
+    board = make_board(owner_ms, project)
+    url = f"{LIST}{board.dashboard.pk}/"
+    queries = {
+        "stickiness": {"kind": "stickiness", "series": {"event": "app_open"}},
+        "lifecycle": {"kind": "lifecycle", "series": {"event": "app_open"}, "interval": "week"},
+        "retention": {"kind": "retention", "start": {"event": "signup"}, "returning": {}},
+        "funnel": {"kind": "funnel", "steps": [{"event": "app_open"}, {"event": "signup"}]},
+    }
+    for kind, query in queries.items():
+        insight = insight_actions.do_save_insight(actor=owner_ms, name=kind, query=query)
+        tile = actions.do_add_tile(
+            actor=owner_ms,
+            dashboard=board.dashboard,
+            data={"kind": "insight", "insight_id": insight.pk},
+        )
+        swapped = client_owner.get(f"{url}tiles/{tile.pk}/", headers={"HX-Request": "true"})
+        assert swapped.status_code == 200, kind
+        assert 'data-state="ready"' in swapped.content.decode(), kind
+
+
 def test_tiles_added_and_settings_saved_from_the_page(client_owner, owner_ms, project):
     board = make_board(owner_ms, project)
     url = f"{LIST}{board.dashboard.pk}/"

@@ -64,6 +64,17 @@
           out.push({ head: parent ? parent.ref + " " + parent.title : text.noParent });
           items.forEach((it) => out.push({ item: it }));
         }
+      } else if (group === "project") {
+        // Items come ordered by project key: a heading before each project's bars.
+        const names = data.projects || {};
+        let current = null;
+        for (const it of data.items) {
+          if (it.project !== current) {
+            current = it.project;
+            out.push({ head: current + (names[current] ? " " + names[current] : ""), project: current });
+          }
+          out.push({ item: it });
+        }
       } else {
         data.items.forEach((it) => out.push({ item: it }));
       }
@@ -186,7 +197,7 @@
       list.forEach((r, i) => {
         const top = i * ROW;
         if (r.head !== undefined) {
-          left += `<div class="tl-row tl-head-row" style="top:${top}px">${esc(r.head)}</div>`;
+          left += `<div class="tl-row tl-head-row" style="top:${top}px"${r.project ? ` data-testid="tl-group-${esc(r.project)}"` : ""}>${esc(r.head)}</div>`;
           bars += `<div class="tl-band" style="top:${top}px"></div>`;
           return;
         }
