@@ -380,7 +380,8 @@ def run_insight(
     try:
         result = run_query(query, _with_cohort(plan, cohort))
         # Facts, cached with the result; put in words in the reader's language below.
-        result["hints"] = suggest.hints(query, result, plan)
+        names = get_display_names(workspace).events
+        result["hints"] = suggest.hints(query, result, plan, names)
     except QueryTimeout as exc:
         raise _too_slow(exc) from None
     result["time_zone"] = workspace.time_zone
@@ -402,15 +403,19 @@ def _shown(workspace: Workspace, query: Any, result: dict[str, Any]) -> dict[str
     """The result as a reader gets it: the workspace's display names beside the raw
     values, the hints in words. Both are added to a copy after the cache, so renaming an
     event or changing language needs no query run again."""
-    return _worded(display.labelled(result, query, get_display_names(workspace)))
+    names = get_display_names(workspace)
+    return _worded(display.labelled(result, query, names), names)
 
 
-def _worded(result: dict[str, Any]) -> dict[str, Any]:
+def _worded(result: dict[str, Any], names: display.Names | None = None) -> dict[str, Any]:
     """The result with each hint's message in the active language (a copy: the cached
     result keeps the facts alone, for readers of any language)."""
     if not result.get("hints"):
         return result
-    return {**result, "hints": [{**h, "message": describe_hint(h)} for h in result["hints"]]}
+    return {
+        **result,
+        "hints": [{**h, "message": describe_hint(h, names)} for h in result["hints"]],
+    }
 
 
 def _filter_text(hint: dict[str, Any]) -> str:
@@ -427,9 +432,46 @@ def _events_text(names: list[str]) -> str:
     return ", ".join(n or _("any event") for n in names)
 
 
-def describe_hint(hint: dict[str, Any]) -> str:
-    """A hint's facts (suggest.hints) in words: why nothing matched, what to use."""
+def _counted_events(found: list[list[Any]], names: display.Names | None) -> str:
+    """[[name, count], ...] as "first_order (首单, 12), ...": each event's display name
+    beside it, when it has one."""
+    shown = []
+    for name, n in found:
+        label = names.events.get(name, "") if names is not None else ""
+        shown.append(f"{name} ({label}, {n:,})" if label and label != name else f"{name} ({n:,})")
+    return ", ".join(shown)
+
+
+def _describe_missing_event(hint: dict[str, Any], names: display.Names | None) -> str:
+    """An event_not_received hint in words: not in the range (ever, or since when), and
+    what the range has that was likely meant."""
+    values = {"key": hint["key"], "day": hint.get("last_seen") or ""}
+    if hint.get("last_seen"):
+        parts = [
+            _("No %(key)s event was received in this range; the last one came on %(day)s.") % values
+        ]
+    else:
+        parts = [_("No %(key)s event was received in this range, nor at any other time.") % values]
+    if hint.get("named"):
+        values["events"] = _counted_events(hint["named"], names)
+        parts.append(
+            _("%(key)s is the display name of %(events)s: queries name the event itself.") % values
+        )
+    if hint.get("similar"):
+        values["events"] = _counted_events(hint["similar"], names)
+        parts.append(_("Events of the range with a similar name: %(events)s.") % values)
+    if hint.get("received"):
+        values["events"] = _counted_events(hint["received"], names)
+        parts.append(_("The range's commonest events: %(events)s.") % values)
+    return " ".join(parts)
+
+
+def describe_hint(hint: dict[str, Any], names: display.Names | None = None) -> str:
+    """A hint's facts (suggest.hints) in words: why nothing matched, what to use.
+    `names`: the workspace's display names, shown beside the events named."""
     code, key = hint["code"], hint["key"]
+    if code == "event_not_received":
+        return _describe_missing_event(hint, names)
     values = {"key": key, "events": _events_text(hint.get("events") or [])}
     parts: list[str] = []
     if code == "breakdown_not_set":
@@ -536,10 +578,17 @@ def _cache_key(workspace: Workspace, query: Any, plan: Plan, version: str) -> st
                 workspace.time_zone.encode(),
                 plan.today.isoformat().encode(),
                 version.encode(),
+                # The hints point at events by their display names (suggest.hints).
+                _event_names_version(workspace).encode(),
             ]
         )
     ).hexdigest()
     return f"insights:{workspace.pk}:{digest}"
+
+
+def _event_names_version(workspace: Workspace) -> str:
+    events = get_display_names(workspace).events
+    return hashlib.sha256(orjson.dumps(events, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 # --- display names (docs/insights.md#display-names)

@@ -13,6 +13,12 @@ when it looks empty, finds which condition matched nothing on which events and w
 trait the user may have meant. The facts are data (cached with the result); the page and
 the API put them in words (queries.describe_hints).
 
+An event name the range does not have at all (a typo such as `frist_order`, `app_open` on
+a web source whose visits are `$pageview`, or the display name 首单 typed for
+`first_order`) is the other silent answer: `hints()` says so when a part of the result
+that names an event counted nothing, with when that event was last received, and the
+event names of the range it may have meant (by their text or their display name).
+
 No Django here, as in engine.py: the known-answer tests call it with a store of their own.
 """
 
@@ -22,10 +28,12 @@ No Django here, as in engine.py: the known-answer tests call it with a store of 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from opsloop.insights.plan import Plan, as_int
-from opsloop.insights.query import EventSelector, PropertyFilter
+from opsloop.insights.query import LAST_DAY, EventSelector, PropertyFilter
 from opsloop.insights.sql import EVENT_COLUMNS, Sql, json_path
 
 # How far back the suggestions look, and how many of each they list.
@@ -106,8 +114,12 @@ def value_counts(
 # --- hints
 
 
-def hints(q: Any, result: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
-    """Why a result that looks empty is so: facts for queries.describe_hints."""
+def hints(
+    q: Any, result: dict[str, Any], plan: Plan, names: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Why a result that looks empty is so: facts for queries.describe_hints. `names`:
+    the workspace's display names of events (event name -> display name)."""
+    missing = _event_hints(q, result, plan, names or {})
     found: list[dict[str, Any]] = []
     breakdown = getattr(q, "breakdown", None)
     if breakdown is not None and _all_none(q.kind, result):
@@ -119,7 +131,7 @@ def hints(q: Any, result: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
         for hint in found:
             hint["suggest"] = _similar_trait(hint, traits)
             hint["channels"] = hint["type"] == "event" and hint["key"] in CHANNEL_KEYS
-    return found
+    return missing + found
 
 
 def _all_none(kind: str, result: dict[str, Any]) -> bool:
@@ -325,3 +337,182 @@ def _similar_trait(hint: dict[str, Any], traits: dict[str, int]) -> str | None:
         if traits.get(name):
             return f"person.{name}"
     return None
+
+
+# --- an event name the range does not have
+
+# How many of the range's event names are compared with a name it lacks, and how many
+# the hint lists.
+RANGE_NAMES_LIMIT = 1000
+SHOWN = 3
+# What is not part of a name when comparing: case, a leading $ (PostHog's own events),
+# separators (page_view, pageView and $pageview are one name).
+_SEPARATORS = re.compile(r"[\s_\-.:/]+")
+
+
+def _event_hints(
+    q: Any, result: dict[str, Any], plan: Plan, names: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """A hint per event name that a silent part of the result names and that no event of
+    the range has (see the module's docstring)."""
+    silent = _silent_events(q, result)
+    if not silent:
+        return []
+    first, last = q.date_range.days(plan.today)
+    counts = _range_events(plan, first, last, sorted({name for _place, name in silent}))
+    places: dict[str, list[str]] = {}
+    for place, name in silent:
+        if name not in counts:
+            places.setdefault(name, []).append(place)
+    if not places:
+        return []
+    seen = _last_seen(plan, first, last, list(places))
+    out = []
+    for name, where in places.items():
+        named, similar = _close_events(name, counts, names)
+        best = named or similar
+        out.append(
+            {
+                "code": "event_not_received",
+                "key": name,
+                "places": where,
+                "last_seen": seen.get(name),
+                "named": [[n, counts[n]] for n, _score in named[:SHOWN]],
+                "similar": [[n, counts[n]] for n, _score in similar[:SHOWN]],
+                # When nothing is like it: what the range does have.
+                "received": [] if best else [[n, c] for n, c in list(counts.items())[:SHOWN]],
+                # The one to swap in, when one is closer than every other.
+                "suggest": best[0][0]
+                if best and (len(best) == 1 or best[0][1] < best[1][1])
+                else None,
+            }
+        )
+    return out
+
+
+def _silent_events(q: Any, result: dict[str, Any]) -> list[tuple[str, str]]:
+    """(place in the query, event name) of each named event whose part of the result
+    counted nothing: a trends series with no value, every step of a funnel whose last
+    step is empty (in any order, which step is missing does not show), a retention's
+    start and return events (its return event when only the returns are empty), the
+    event of an empty stickiness, lifecycle or paths, an attribution's conversion."""
+    kind = q.kind
+    out: list[tuple[str, str | None]] = []
+    if kind == "trends":
+        for i, s in enumerate(q.series):
+            lines = [
+                line for line in result["series"] if line["index"] == i and not line["compare"]
+            ]
+            if not any(v for line in lines for v in line["data"]):
+                out.append((f"series.{i}", s.event))
+    elif kind == "funnel":
+        if not result["steps"][-1]["count"]:
+            out += [(f"steps.{i}", s.event) for i, s in enumerate(q.steps)]
+    elif kind == "retention":
+        empty = _emptiness(kind, result)
+        if empty == "nothing":
+            out.append(("start", q.start.event))
+        if empty:
+            out.append(("returning", q.returning.event))
+    elif kind in ("stickiness", "lifecycle"):
+        if _emptiness(kind, result):
+            out.append(("series", q.series.event))
+    elif kind == "paths":
+        if not result["links"]:
+            out.append(("event", q.event))
+    elif kind == "attribution" and not result["conversions"]:
+        out.append(("conversion", q.conversion.event))
+    return [(place, name) for place, name in out if name]
+
+
+def _range_events(plan: Plan, first: dt.date, last: dt.date, named: list[str]) -> dict[str, int]:
+    """The event names of the range with their counts, the most first, the ones of
+    `named` among them whatever their number (every event, the query's cohort or not:
+    the question is whether the name exists)."""
+    ctx = plan.sql(first, last)
+    listed = ", ".join(ctx.param(n) for n in named)
+    text = (
+        f"SELECT e.event, count(*) AS n FROM events e WHERE {ctx.in_range('e.timestamp')} "
+        f"GROUP BY e.event ORDER BY CASE WHEN e.event IN ({listed}) THEN 0 ELSE 1 END, "
+        f"n DESC, e.event LIMIT {RANGE_NAMES_LIMIT}"
+    )
+    return {str(row[0]): as_int(row[1]) for row in plan.run(ctx, text)}
+
+
+def _last_seen(plan: Plan, first: dt.date, last: dt.date, missing: list[str]) -> dict[str, str]:
+    """The local day each of `missing` was last received, at any time up to tomorrow
+    (an event may be stamped up to a day ahead), as ISO text; absent: never."""
+    until = min(max(last, plan.today + dt.timedelta(days=1)), LAST_DAY)
+    ctx = plan.sql(first, until)
+    within = ctx.in_range("e.timestamp", ever=True)
+    listed = ", ".join(ctx.param(n) for n in missing)
+    text = (
+        f"SELECT e.event, max({ctx.days_from(first, 'e.timestamp')}) FROM events e "
+        f"WHERE {within} AND e.event IN ({listed}) GROUP BY e.event"
+    )
+    return {
+        str(row[0]): (first + dt.timedelta(days=as_int(row[1]))).isoformat()
+        for row in plan.run(ctx, text)
+        if row[1] is not None
+    }
+
+
+def _close_events(
+    name: str, counts: dict[str, int], names: Mapping[str, str]
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The range's events `name` may have meant, closest first, each with its score:
+    those whose display name is `name` (give or take case and separators), and those
+    whose own name or display name is like it."""
+    named: list[tuple[str, int, int]] = []
+    similar: list[tuple[str, int, int]] = []
+    for event, n in counts.items():
+        shown = names.get(event, "")
+        if shown and closeness(name, shown) == 0:
+            named.append((event, 0, n))
+            continue
+        scores = [closeness(name, text) for text in (event, shown) if text]
+        known = [score for score in scores if score is not None]
+        if known:
+            similar.append((event, min(known), n))
+
+    def ranked(found: list[tuple[str, int, int]]) -> list[tuple[str, int]]:
+        return [(e, s) for e, s, _n in sorted(found, key=lambda f: (f[1], -f[2], f[0]))]
+
+    return ranked(named), ranked(similar)
+
+
+def _plain(text: str) -> str:
+    return _SEPARATORS.sub("", text.strip().casefold().removeprefix("$"))
+
+
+def closeness(typed: str, name: str) -> int | None:
+    """How far `name` is from what was typed: 0 the same name but for case, a leading $
+    and separators; 1 or 2 the edits (a typo, two letters swapped) a name of its length
+    allows (none below 4 characters, one below 8, two from 8); 3 one name inside the
+    other (of 4 characters or more); None: not alike."""
+    a, b = _plain(typed), _plain(name)
+    if not a or not b:
+        return None
+    if a == b:
+        return 0
+    allowed = 0 if len(a) < 4 else 1 if len(a) < 8 else 2
+    if allowed and abs(len(a) - len(b)) <= allowed and (edits := _edits(a, b)) <= allowed:
+        return edits
+    if min(len(a), len(b)) >= 4 and (a in b or b in a):
+        return 3
+    return None
+
+
+def _edits(a: str, b: str) -> int:
+    """The edit distance of two texts, a swap of neighbours one edit (optimal string
+    alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]

@@ -145,11 +145,16 @@ def _property_keys(suggestions: queries.Suggestions) -> list[tuple[str, int, boo
 
 def _hints(result: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
     """The result's hints, each with a link to the same insight using the suggested
-    person property instead of the key that matched nothing."""
+    person property instead of the key that matched nothing, or the suggested event
+    instead of a name the range does not have."""
     out = []
     for hint in result.get("hints") or []:
         row = {"message": hint["message"], "suggest": hint.get("suggest"), "url": ""}
-        if hint.get("suggest"):
+        if hint["code"] == "event_not_received":
+            if hint.get("suggest"):
+                changed = _with_event(data, hint["key"], hint["suggest"])
+                row["url"] = "?" + urlencode(builder.params_of(changed))
+        elif hint.get("suggest"):
             trait = hint["suggest"].removeprefix("person.")
             changed = dict(data)
             if hint["code"] == "breakdown_not_set":
@@ -164,6 +169,23 @@ def _hints(result: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]
             row["url"] = "?" + urlencode(builder.params_of(changed))
         out.append(row)
     return out
+
+
+def _with_event(data: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """The query description with the event `old` replaced by `new` wherever it is named."""
+    changed = dict(data)
+    for field in ("series", "steps", "exclusions", "start", "returning", "conversion"):
+        value = data.get(field)
+        if isinstance(value, list):
+            changed[field] = [
+                {**s, "event": new} if isinstance(s, dict) and s.get("event") == old else s
+                for s in value
+            ]
+        elif isinstance(value, dict) and value.get("event") == old:
+            changed[field] = {**value, "event": new}
+    if data.get("kind") == "paths" and data.get("event") == old:
+        changed["event"] = new
+    return changed
 
 
 def _may_change(membership: Membership, created_by_id: int | None) -> bool:

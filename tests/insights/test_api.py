@@ -488,3 +488,44 @@ def test_a_retention_filtered_on_a_first_visits_utm_carries_a_hint(api, workspac
     assert "person.channel" in again["hints"][0]["message"]
     fixed = dict(query, filters=[{"type": "person", "key": "channel", "value": "douyin"}])
     assert api.post(f"{API}/query", fixed).json()["hints"] == []
+
+
+def test_an_event_named_by_its_display_name_carries_a_hint_that_points_at_it(api, workspace, owner):
+    from opsloop.insights import actions
+    from tests.conftest import membership_of
+
+    person = make_person(workspace, "u1")
+    send(workspace, person, "app_open", today_at(workspace, 9, days=2))
+    send(workspace, person, "first_order", today_at(workspace, 9, 5, days=2))
+    query = {
+        "kind": "funnel",
+        "steps": [{"event": "app_open"}, {"event": "首单"}],
+        "date_range": {"preset": "last_7_days"},
+    }
+    (hint,) = api.post(f"{API}/query", query).json()["hints"]
+    # No event is called 首单, nor like it: the range's events, no event to swap in.
+    assert (hint["code"], hint["key"], hint["places"]) == (
+        "event_not_received",
+        "首单",
+        ["steps.1"],
+    )
+    assert hint["suggest"] is None and hint["received"] == [["app_open", 1], ["first_order", 1]]
+    assert "No 首单 event was received in this range, nor at any other time." in hint["message"]
+    # Once the workspace calls first_order 首单, the same query (cached before) points at it.
+    actions.do_set_display_name(
+        actor=membership_of(owner, workspace), kind="event", key="first_order", name="首单"
+    )
+    (hint,) = api.post(f"{API}/query", query).json()["hints"]
+    assert (hint["named"], hint["suggest"]) == ([["first_order", 1]], "first_order")
+    assert "首单 is the display name of first_order (首单, 1)" in hint["message"]
+    again = api.client.post(
+        f"{API}/query",
+        json.dumps(query),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+        **api._headers(),
+    ).json()
+    assert "首单 是 first_order (首单, 1) 的显示名" in again["hints"][0]["message"]
+    fixed = dict(query, steps=[{"event": "app_open"}, {"event": "first_order"}])
+    body = api.post(f"{API}/query", fixed).json()
+    assert body["hints"] == [] and [s["count"] for s in body["steps"]] == [1, 1]

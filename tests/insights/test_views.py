@@ -440,3 +440,23 @@ def test_a_breakdown_everyone_is_none_under_says_why_and_links_the_person_proper
     assert "breakdown=person.channel" in link.replace("&amp;", "&")
     assert 'data-testid="insight-hint"' not in fixed.content.decode()
     assert "douyin" in fixed.content.decode() and "wechat" in fixed.content.decode()
+
+
+def test_an_event_name_the_range_lacks_says_so_and_links_the_name_meant(client_owner, shop):
+    answer = page(client_owner, kind="funnel", step=["app_open", "sigup"], range="last_7_days")
+    body = answer.content.decode()
+    hint = re.search(r'<p class="insight-hint".*?</p>', body, re.S).group(0)
+    assert "No sigup event was received in this range" in hint
+    assert "signup (1)" in hint
+    link = re.search(r'href="([^"]+)" data-testid="hint-use"', hint).group(1)
+    link = link.replace("&amp;", "&")
+    assert "step=app_open&step=signup" in link
+    fixed = client_owner.get(reverse("insights", args=["acme"]) + link).content.decode()
+    assert 'data-testid="insight-hint"' not in fixed
+    # In Chinese, the same hint in Chinese.
+    chinese = client_owner.get(
+        reverse("insights", args=["acme"]),
+        {"kind": "funnel", "step": ["app_open", "sigup"], "range": "last_7_days"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    assert "本时间范围内没有收到 sigup 事件" in chinese and "改用 signup" in chinese
