@@ -210,6 +210,7 @@ def _register_routers() -> None:
     api.add_router("", "opsloop.portfolio.api.router")
     api.add_router("", "opsloop.dashboards.api.router")
     api.add_router("", "opsloop.decisions.api.router")
+    api.add_router("", "opsloop.reports.api.router")
 
 
 _register_routers()

@@ -13,6 +13,8 @@ opsloop source create --workspace SLUG NAME [--kind web]   prints the write key 
 opsloop events flush [--follow]     store the accepted events now (or keep doing so)
 opsloop events generate --workspace SLUG --events N --persons M   benchmark and demo events
 opsloop goals compute [--workspace SLUG]   compute the KPIs now (`run` does it every hour)
+opsloop reports tick                queue the report drafts due now (`run` looks every 5 minutes)
+opsloop decisions remind            remind owners of the decision reviews due now
 Any other Django management command works too (opsloop help).
 """
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "opsloop.portfolio",
     "opsloop.dashboards",
     "opsloop.decisions",
+    "opsloop.reports",
     "opsloop.demo",
 ]
 
@@ -169,6 +170,8 @@ INSIGHTS_TIMEOUT = float(env("OPSLOOP_INSIGHTS_TIMEOUT", "30"))
 INSIGHTS_PERSONS_TTL = float(env("OPSLOOP_INSIGHTS_PERSONS_TTL", "60"))
 # Seconds between the scheduled computations of every workspace's KPIs (`opsloop run`).
 KPI_INTERVAL = float(env("OPSLOOP_KPI_INTERVAL", "3600"))
+# Seconds between two looks of the reports schedule for drafts that are due.
+REPORT_INTERVAL = float(env("OPSLOOP_REPORT_INTERVAL", "300"))
 
 # --- cache: local memory by default, Redis when REDIS_URL is set
 REDIS_URL = env("REDIS_URL")

@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("opsloop.portfolio.urls")),
     path("", include("opsloop.dashboards.urls")),
     path("", include("opsloop.decisions.urls")),
+    path("", include("opsloop.reports.urls")),
     path("", include("opsloop.events.ingest_urls")),
 ]

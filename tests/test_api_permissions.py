@@ -127,6 +127,7 @@ EXTENSIONS = [
         "portfolio",
         "dashboards",
         "decisions",
+        "reports",
     )
 ]
 for _extension in EXTENSIONS:

@@ -491,3 +491,20 @@ def test_demo_text_written_by_the_actions_is_chinese(demo):
         meeting__workspace=demo.workspace, work_item__isnull=False
     ).first()
     assert "From the meeting" not in converted.work_item.description
+
+
+def test_demo_has_a_weekly_report_published_for_three_weeks(demo):
+    from opsloop.reports.models import Report, ReportTemplate
+
+    weekly = ReportTemplate.objects.get(workspace=demo.workspace, name="运营周报")
+    assert (weekly.schedule, weekly.weekday, weekly.hour) == ("weekly", 0, 9)
+    published = list(Report.objects.filter(template=weekly, status="published"))
+    assert len(published) == 3
+    numbers = next(b for b in published[0].blocks if b["kind"] == "numbers")
+    assert numbers["error"] == "" and len(numbers["table"]["rows"]) == 4
+    assert all(isinstance(row[2], float) for row in numbers["table"]["rows"]), numbers["table"]
+    assert all(b["error"] == "" for r in published for b in r.blocks), [
+        (b["kind"], b["error"]) for r in published for b in r.blocks if b["error"]
+    ]
+    monthly = ReportTemplate.objects.get(workspace=demo.workspace, name="月度运营复盘")
+    assert Report.objects.filter(template=monthly, status="draft").count() == 1

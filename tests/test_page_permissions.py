@@ -151,6 +151,7 @@ EXTENSIONS = [
         "portfolio",
         "dashboards",
         "decisions",
+        "reports",
     )
 ]
 for _extension in EXTENSIONS:

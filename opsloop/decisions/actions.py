@@ -56,9 +56,8 @@ from opsloop.work.queries import EDIT, assignable_users, check_project_permissio
 
 logger = logging.getLogger(__name__)
 
-# The inbox kind of a decision's notifications. A kind of its own needs a migration of
-# the inbox; until then they go with the KPI alerts, which a review is about.
-NOTIFICATION_KIND = "kpi_alert"
+# The inbox kind of a decision's notifications: scores asked, reviews due.
+NOTIFICATION_KIND = "decision"
 # The hour of the review day, in the workspace's time zone, at which the owner is reminded.
 REMINDER_HOUR = 9
 

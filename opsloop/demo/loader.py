@@ -247,6 +247,7 @@ class _Loader:
         self._events(workspace)
         self._portfolio()
         self._decisions()
+        self._reports()
         # The demo's people are made up: the notifications its loading made stay in the
         # inbox, and none of them is emailed.
         do_cancel_pending_email(workspace_id=workspace.pk)
@@ -827,3 +828,104 @@ class _Loader:
         if state.group == StateGroup.IN_REVIEW:
             return self.rng.choice([80, 85, 90])
         return 0
+
+    def _reports(self) -> None:
+        """The weekly report (运营周报, Mondays 9:00) with its last three weeks written,
+        reviewed and published, and the monthly review (月度运营复盘) with last month's
+        draft; their numbers computed from the demo's own data (opsloop/reports)."""
+        from opsloop.goals.models import Kpi, Objective
+        from opsloop.reports import actions as report_actions
+        from opsloop.reports.periods import month_of, week_of
+        from opsloop.reports.schemas import ReportTemplateIn
+
+        lead, hao = self.members[data.OWNER], self.members["hao"]
+        workspace = lead.workspace
+        kpis = {k.name: k.pk for k in Kpi.objects.filter(workspace=workspace)}
+        insight = Insight.objects.filter(workspace=workspace, name="日活与下单用户").first()
+        objective = Objective.objects.filter(workspace=workspace).order_by("pk").first()
+        numbers = [
+            {"kpi_id": kpis[name]}
+            for name in ("日活跃用户", "公众号粉丝", "小红书粉丝")
+            if name in kpis
+        ]
+        if insight is not None:
+            numbers.append({"insight_id": insight.pk, "series": 1, "label": "下单用户（周合计）"})
+        readers = [self.users[u].pk for u in ("amy", "kevin", "grace", "leo", "data")]
+        weekly_blocks = [
+            {"kind": "heading", "text": "{team} 运营周报 {period}"},
+            {"kind": "text", "markdown": "本周（{start} 至 {end}）概况：……"},
+            {"kind": "numbers", "title": "核心指标", "rows": numbers},
+        ]
+        if "日活跃用户" in kpis:
+            weekly_blocks.append({"kind": "kpi", "kpi_id": kpis["日活跃用户"]})
+        if insight is not None:
+            weekly_blocks.append({"kind": "insight", "insight_id": insight.pk})
+        if objective is not None:
+            weekly_blocks.append({"kind": "objective", "objective_id": objective.pk})
+        weekly_blocks += [
+            {"kind": "heading", "text": "项目进展"},
+            {"kind": "project_progress", "project_id": self.projects["D11"].pk},
+            {"kind": "project_progress", "project_id": self.projects["CNT"].pk},
+            {"kind": "decisions", "title": "本周决策"},
+            {"kind": "text", "markdown": "### 下周重点\n- ……"},
+        ]
+        weekly = report_actions.do_create_template(
+            actor=lead,
+            data=ReportTemplateIn(
+                name="运营周报",
+                description="每周一 9:00 自动起草，林晓撰写，孙浩审核后发给团队。",
+                blocks=weekly_blocks,
+                schedule="weekly",
+                weekday=0,
+                hour=9,
+                reviewer_ids=[self.users["hao"].pk],
+                subscriber_ids=readers,
+            ),
+        )
+        notes = [
+            "双11 预热期：日活随预售稳步上升，首单转化率受新渠道拉低；"
+            "主会场海报延期两天，已调整排期。",
+            "预售开启：小红书种草笔记带来明显的新客，公众号涨粉放缓；"
+            "直播脚本仍在评审，需要设计支持。",
+            "大促冲刺：核心指标全部上行，渠道投放 ROI 下降，需要控制信息流预算；"
+            "KOL 合作名单已锁定。",
+        ]
+        for weeks_back, note in zip((3, 2, 1), notes, strict=True):
+            period = week_of(self.today - timedelta(days=7 * weeks_back))
+            report, _made = report_actions.do_draft_report(
+                template=weekly, period=period, actor=lead
+            )
+            report_actions.do_edit_text(actor=lead, report=report, index=1, markdown=note)
+            report_actions.do_submit(actor=lead, report=report)
+            report_actions.do_review(
+                actor=hao, report=report, approve=True, note="数据已核对，可以发。"
+            )
+            report_actions.do_publish(actor=lead, report=report, deliver=False)
+        monthly = report_actions.do_create_template(
+            actor=lead,
+            data=ReportTemplateIn(
+                name="月度运营复盘",
+                description="每月 1 日 10:00 起草上个月的复盘。",
+                blocks=[
+                    {"kind": "heading", "text": "{team} {period} 月度运营复盘"},
+                    {
+                        "kind": "text",
+                        "markdown": "### 本月结论\n……\n\n### 做得好的\n- ……\n\n### 要改进的\n- ……",
+                    },
+                    {"kind": "numbers", "title": "核心指标（环比）", "rows": numbers},
+                    *([{"kind": "objective", "objective_id": objective.pk}] if objective else []),
+                    {"kind": "portfolio", "title": "项目组合"},
+                    {"kind": "decisions", "title": "本月决策"},
+                ],
+                schedule="monthly",
+                day=1,
+                hour=10,
+                reviewer_ids=[self.users["hao"].pk],
+                subscriber_ids=readers,
+            ),
+        )
+        report_actions.do_draft_report(
+            template=monthly,
+            period=month_of(self.today.replace(day=1) - timedelta(days=1)),
+            actor=lead,
+        )

@@ -79,8 +79,12 @@ def do_notify(
     excerpt: str = "",
     project: Project | None = None,
     item: Item | None = None,
+    email: bool = True,
 ) -> list[Notification]:
     """Tell each recipient once, in their language, as their preferences allow.
+
+    email=False keeps the row out of the batched email (what it tells of was emailed
+    on its own, as a published report is).
 
     The actor is never told of their own doing, and people who are not members of the
     workspace are silently skipped. Callers pass only people who may see the target.
@@ -116,7 +120,7 @@ def do_notify(
                 url=url[:500],
                 # Email only: the row exists for the email but stays out of the inbox.
                 in_app=pref.in_app if pref is not None else True,
-                email_due=(pref.email if pref is not None else True) and bool(user.email),
+                email_due=email and (pref.email if pref is not None else True) and bool(user.email),
             )
         )
     with transaction.atomic():

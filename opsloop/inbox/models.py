@@ -52,6 +52,8 @@ class NotificationKind(models.TextChoices):
     DISCUSSION = "discussion", _("Discussions")
     MEETING = "meeting", _("Meetings")
     KPI_ALERT = "kpi_alert", _("KPI alerts")
+    REPORT = "report", _("Reports published to me")
+    DECISION = "decision", _("Decisions: scores asked, reviews due")
 
 
 class Notification(models.Model):

@@ -12,7 +12,15 @@ from opsloop.core.inputs import Bool, DateTime
 from opsloop.core.schemas import UserOut
 
 KindName = Literal[
-    "assigned", "mentioned", "commented", "state_changed", "discussion", "meeting", "kpi_alert"
+    "assigned",
+    "mentioned",
+    "commented",
+    "state_changed",
+    "discussion",
+    "meeting",
+    "kpi_alert",
+    "report",
+    "decision",
 ]
 TabName = Literal["unread", "all", "snoozed", "archived"]
 

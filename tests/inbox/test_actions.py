@@ -82,7 +82,7 @@ def test_preferences_list_every_kind_with_defaults(member):
     prefs = {p.kind: p for p in list_preferences(member)}
     assert set(prefs) == {
         "assigned", "mentioned", "commented", "state_changed", "discussion", "meeting",
-        "kpi_alert",
+        "kpi_alert", "report", "decision",
     }  # fmt: skip
     assert prefs["commented"].email is False and prefs["commented"].in_app is True
     assert prefs["assigned"].email is True

@@ -108,7 +108,7 @@ def test_hidden_project_notifications_are_left_out(workspace, project, owner, me
 
 def test_preferences_get_and_put(member, member_api):
     prefs = member_api.get("/api/v1/me/notification-preferences").json()
-    assert len(prefs) == 7 and all(p["in_app"] and p["email"] for p in prefs)
+    assert len(prefs) == 9 and all(p["in_app"] and p["email"] for p in prefs)
     response = member_api.put(
         "/api/v1/me/notification-preferences",
         {"preferences": [{"kind": "state_changed", "in_app": True, "email": False}]},

@@ -129,6 +129,14 @@ def kpi_schedule(*, stdout: Callable[[str], None]) -> Child:
     return Child(name="KPI schedule", args=["goals", "schedule"], stdout=stdout, stop_timeout=5.0)
 
 
+def report_schedule(*, stdout: Callable[[str], None]) -> Child:
+    """The reports schedule (opsloop/reports/management/commands/reports.py): queues
+    each scheduled report's draft when its time comes."""
+    return Child(
+        name="Report schedule", args=["reports", "schedule"], stdout=stdout, stop_timeout=5.0
+    )
+
+
 class Server(BaseApplication):
     """gunicorn configured in code, serving opsloop's WSGI application."""
 
@@ -199,6 +207,7 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             # Its tasks need the worker.
             children.append(kpi_schedule(stdout=self.stdout.write))
+            children.append(report_schedule(stdout=self.stdout.write))
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         shown = f"[{host}]" if ":" in host else host
 
