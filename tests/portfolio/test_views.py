@@ -44,6 +44,10 @@ def test_the_page_in_chinese(world, owner):
         "有风险的工作项",
         "营销活动",
         "合计：3 个项目",
+        # Money grouped by three in Chinese too, as everywhere (core's number filter).
+        "50,000",
+        "8,000.50",
+        "157,999.50",
     ):
         assert text in body, text
 
