@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Install the machine packages the test suite drives: Debian's chromium (Playwright
 # cannot download its own browser here), a CJK font and a colour emoji font (so Chinese
-# pages, reactions and icons render in screenshots instead of boxes) and the PostgreSQL
-# server (the suite runs on it too). Does nothing, quickly, when all are present.
+# pages, reactions and icons render in screenshots instead of boxes, and report PDFs
+# in Chinese), Pango (WeasyPrint lays out the report PDFs with it), poppler-utils (the
+# export tests read those PDFs back with pdftotext, pdftoppm and pdfimages) and the
+# PostgreSQL server (the suite runs on it too). Does nothing, quickly, when all are
+# present.
 set -euo pipefail
 
 missing=()
@@ -12,6 +15,13 @@ if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)
   missing+=(fonts-noto-cjk)
 fi
 [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
+# WeasyPrint (the report PDF export) loads Pango and HarfBuzz's subsetter at run time.
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
+for tool in pdftotext pdftoppm pdfimages; do
+  command -v "$tool" >/dev/null || { missing+=(poppler-utils); break; }
+done
 # The server binaries, and the system user that scripts/with_postgres.py runs them as
 # (PostgreSQL refuses root); Debian's postgresql package brings both.
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || ! id postgres >/dev/null 2>&1; then

@@ -333,7 +333,13 @@ def test_route_permissions(world, method, path, case, target):
             transaction.set_rollback(True)
         want = expected(case, role, target)
         # Decoded: the API escapes non-ASCII text, and a leak must not hide behind the escapes.
-        text = json.dumps(response.json(), ensure_ascii=False) if response.content else ""
+        if not response.content:
+            text = ""
+        elif response.get("Content-Type", "").startswith("application/json"):
+            text = json.dumps(response.json(), ensure_ascii=False)
+        else:
+            # A file (a report's PDF or workbook): its bytes, as far as they read as text.
+            text = response.content.decode("utf-8", "replace")
         if response.status_code != want:
             failures.append(f"{role}: expected {want}, got {response.status_code} {text[:200]}")
             continue

@@ -99,7 +99,10 @@ def check_references(actor: Membership, specs: list[dict[str, Any]], project: Pr
                 insight_queries.get_insight(actor.workspace, spec["insight_id"])
             elif kind == "objective":
                 goal_queries.get_objective(actor, spec["objective_id"])
-            elif kind in ("project_progress", "items"):
+            elif kind in ("project_progress", "items", *report_blocks.CAMPAIGN_KINDS):
+                campaign = kind in report_blocks.CAMPAIGN_KINDS
+                if campaign and project is None and spec.get("project_id") is None:
+                    continue  # a retrospective's: the closing campaign's
                 if project is None and spec.get("project_id") is None:
                     raise Invalid(_("Choose a project."), field=f"{field}.project_id")
                 pid = spec.get("project_id") or (project.pk if project else None)
@@ -237,6 +240,8 @@ def _zone(template: ReportTemplate) -> Any:
 
 
 def check_draft_period(template: ReportTemplate, data: ReportDraftIn) -> Period:
+    if template.purpose == "retrospective":
+        raise Conflict(_("A retrospective is drafted when its campaign project closes."))
     if data.period_start is None:
         if data.period_kind == "custom":
             raise Invalid(_("A custom period needs its start."), field="period_start")
@@ -244,10 +249,17 @@ def check_draft_period(template: ReportTemplate, data: ReportDraftIn) -> Period:
     return make_period(data.period_kind, data.period_start, data.period_end)
 
 
-def frame_for(template: ReportTemplate, viewer: Membership, period: Period) -> report_blocks.Frame:
+def frame_for(
+    template: ReportTemplate, viewer: Membership, period: Period, project: Project | None = None
+) -> report_blocks.Frame:
+    """What blocks are computed under: the template's project, or the report's (a
+    retrospective's template serves every campaign of the workspace)."""
     viewer.workspace = template.workspace
     return report_blocks.Frame(
-        workspace=template.workspace, viewer=viewer, project=template.project, period=period
+        workspace=template.workspace,
+        viewer=viewer,
+        project=project or template.project,
+        period=period,
     )
 
 
@@ -438,7 +450,8 @@ def do_refresh_block(*, actor: Membership, report: Report, index: int) -> Report
         block = _block_at(report, index)
         template.workspace = report.workspace
         period = make_period(report.period_kind, report.period_start, report.period_end)
-        fresh = report_blocks.freeze(block["spec"], frame_for(template, actor, period))
+        frame = frame_for(template, actor, period, project=report.project)
+        fresh = report_blocks.freeze(block["spec"], frame)
         blocks = [dict(b) for b in report.blocks]
         blocks[index] = fresh
         _store_blocks(report, blocks, before)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from opsloop.core.inputs import Date, Int
 from opsloop.core.models import Membership
 from opsloop.core.schemas import ERROR_CODES, ErrorOut, Out, UserOut
-from opsloop.reports import actions, queries, render
+from opsloop.reports import actions, export, queries, render
 from opsloop.reports.models import Report, ReportTemplate
 from opsloop.reports.schemas import (
     ReportCommentIn,
@@ -297,3 +297,39 @@ def export_markdown(request: HttpRequest, slug: str, report_id: int) -> dict:
     _membership, report = _report(request, slug, report_id)
     name = f"report-{report.pk}-{report.period_start.isoformat()}.md"
     return {"filename": name, "markdown": render.report_markdown(report)}
+
+
+def _file_response(content_type: str, what: str) -> dict[str, Any]:
+    """The OpenAPI description of a binary download."""
+    return {
+        "responses": {
+            "200": {
+                "description": what,
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+
+
+def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get(REPORT + "/pdf", response={200: None, **ERRORS}, summary="A report as PDF",
+            tags=TAGS, description="A4, with its charts and page numbers; whoever reads "
+            "the report may download it.",
+            openapi_extra=_file_response(export.PDF_TYPE, "The PDF file."))  # fmt: skip
+def export_pdf(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
+    _membership, report = _report(request, slug, report_id)
+    return _download(export.report_pdf(report), export.PDF_TYPE, export.filename(report, "pdf"))
+
+
+@router.get(REPORT + "/xlsx", response={200: None, **ERRORS}, summary="A report as XLSX",
+            tags=TAGS, description="A summary sheet with the texts, then a sheet per table "
+            "block; numbers as numbers.",
+            openapi_extra=_file_response(export.XLSX_TYPE, "The workbook."))  # fmt: skip
+def export_xlsx(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
+    _membership, report = _report(request, slug, report_id)
+    return _download(export.report_xlsx(report), export.XLSX_TYPE, export.filename(report, "xlsx"))

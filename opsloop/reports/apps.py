@@ -7,3 +7,12 @@ class ReportsConfig(AppConfig):
     label = "reports"
     verbose_name = _("Reports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # A campaign that closes gets its retrospective drafted (retrospective.py).
+        from opsloop.reports.retrospective import on_project_stage_changed
+        from opsloop.work.signals import project_stage_changed
+
+        project_stage_changed.connect(
+            on_project_stage_changed, dispatch_uid="reports.on_project_stage_changed"
+        )

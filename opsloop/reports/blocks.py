@@ -39,7 +39,7 @@ from opsloop.core.errors import Invalid, NotFound, OpsloopError
 from opsloop.core.inputs import Int
 from opsloop.core.models import Membership, Workspace
 from opsloop.goals import queries as goal_queries
-from opsloop.goals.models import KpiValue
+from opsloop.goals.models import KeyResult, KpiValue
 from opsloop.insights import display
 from opsloop.insights import queries as insight_queries
 from opsloop.insights.query import DateRange
@@ -124,6 +124,14 @@ class NumbersSpec(_Spec):
     rows: list[NumberRow] = Field(default_factory=list, max_length=30)
 
 
+class CampaignSpec(_Spec):
+    """A campaign retrospective's block (opsloop/reports/retrospective.py): of the
+    block's project, or the report's."""
+
+    kind: Literal["campaign_results", "campaign_lift", "campaign_budget", "campaign_timeline"]
+    project_id: Int | None = None
+
+
 BlockSpec = Annotated[
     HeadingSpec
     | TextSpec
@@ -134,13 +142,16 @@ BlockSpec = Annotated[
     | ItemsSpec
     | DecisionsSpec
     | PortfolioSpec
-    | NumbersSpec,
+    | NumbersSpec
+    | CampaignSpec,
     Field(discriminator="kind"),
 ]
 KINDS = (
     "heading", "text", "kpi", "insight", "objective", "project_progress", "items",
-    "decisions", "portfolio", "numbers",
+    "decisions", "portfolio", "numbers", "campaign_results", "campaign_lift",
+    "campaign_budget", "campaign_timeline",
 )  # fmt: skip
+CAMPAIGN_KINDS = ("campaign_results", "campaign_lift", "campaign_budget", "campaign_timeline")
 MAX_BLOCKS = 40
 _SPECS: TypeAdapter[list[Any]] = TypeAdapter(list[BlockSpec])
 
@@ -157,6 +168,10 @@ def kind_labels() -> dict[str, str]:
         "decisions": _("Decisions of the period"),
         "portfolio": _("Portfolio"),
         "numbers": _("Numbers table"),
+        "campaign_results": _("Key results against targets"),
+        "campaign_lift": _("Lift"),
+        "campaign_budget": _("Budget and spend"),
+        "campaign_timeline": _("Timeline slips"),
     }
 
 
@@ -733,6 +748,178 @@ def _numbers(spec: dict[str, Any], frame: Frame, block: dict[str, Any]) -> None:
     }  # fmt: skip
 
 
+# --- a campaign's retrospective: results against targets, lift, budget, slips
+
+
+def _campaign_results(spec: dict[str, Any], frame: Frame, block: dict[str, Any]) -> None:
+    """The key results linked to the campaign (or of its own objectives), as of the
+    period's last day: current against target, progress and status."""
+    project = _project(frame, spec.get("project_id"))
+    linked = set(
+        KeyResult.objects.filter(Q(projects=project) | Q(objective__project=project)).values_list(
+            "pk", flat=True
+        )
+    )
+    objectives = list(
+        goal_queries.list_objectives(frame.viewer)
+        .filter(key_results__pk__in=linked)
+        .distinct()
+        .order_by("pk")
+    )
+    for objective in objectives:
+        objective.workspace = frame.workspace
+    hidden = goal_queries.hidden_kpi_ids(frame.viewer)
+    rows = []
+    for report in goal_queries.report_objectives(objectives, frame.period.end):
+        for kr in report.key_results:
+            result = kr.key_result
+            if result.pk not in linked or result.kpi_id in hidden:
+                continue
+            rows.append(
+                [
+                    result.title,
+                    report.objective.title,
+                    kr.current,
+                    result.target_value,
+                    None if kr.progress is None else round(kr.progress * 100, 1),
+                    goal_queries.status_label(kr.status),
+                ]
+            )
+    block["table"] = {
+        "columns": [
+            _col(_("Key result")), _col(_("Objective")), _col(_("Result"), "number"),
+            _col(_("Target"), "number"), _col(_("Progress"), "percent"), _col(_("Status")),
+        ],
+        "rows": rows,
+    }  # fmt: skip
+    if not rows:
+        block["text"] = _(
+            "No key result is linked to this campaign: link it on an objective's page to "
+            "compare its results with their targets."
+        )
+    block["data"] = {"project_id": project.pk, "count": len(rows)}
+
+
+def _campaign_lift(spec: dict[str, Any], frame: Frame, block: dict[str, Any]) -> None:
+    """Each linked KPI's lift over the campaign's days, as the goals app measures it
+    (opsloop/goals/campaign.py campaign_impact), as of the day after the period."""
+    from opsloop.goals.campaign import campaign_impact
+
+    project = _project(frame, spec.get("project_id"))
+    found = campaign_impact(project, frame.viewer, today=frame.period.end + dt.timedelta(days=1))
+    comparisons = {"baseline": _("Before the campaign"), "cohort": _("Control cohort")}
+    rows = [
+        [
+            row.kpi.name,
+            str(comparisons.get(row.comparison, row.comparison)),
+            row.campaign,
+            row.baseline,
+            row.lift,
+            None if row.relative is None else round(row.relative * 100, 2),
+            row.p_value,
+            str(row.words or row.reason),
+        ]
+        for row in found.rows
+    ]
+    block["table"] = {
+        "columns": [
+            _col(_("KPI")), _col(_("Compared with")), _col(_("Campaign"), "number"),
+            _col(_("Baseline"), "number"), _col(_("Lift"), "change"),
+            _col(_("Lift in percent"), "change_percent"), _col(_("p-value"), "number"),
+            _col(_("In words")),
+        ],
+        "rows": rows,
+    }  # fmt: skip
+    if found.reason:
+        block["text"] = str(found.reason)
+    elif found.campaign is not None and found.baseline is not None:
+        block["text"] = _(
+            "The campaign's days %(first)s – %(last)s against the %(days)d days before."
+        ) % {
+            "first": found.campaign.first.isoformat(),
+            "last": found.campaign.last.isoformat(),
+            "days": found.baseline.days,
+        }
+    block["data"] = {"project_id": project.pk, "count": len(rows)}
+
+
+def _campaign_budget(spec: dict[str, Any], frame: Frame, block: dict[str, Any]) -> None:
+    """The budget planned against what was spent (from the portfolio's spend, which
+    says None until spend is recorded)."""
+    project = _project(frame, spec.get("project_id"))
+    spent_of = _optional("opsloop.portfolio.queries", "spent_by_project")
+    spent = (spent_of([project.pk]) if spent_of else {}).get(project.pk)
+    budget = _number(project.budget)
+    spent_value = _number(spent)
+    left = None if budget is None or spent_value is None else budget - spent_value
+    used = round(spent_value / budget * 100, 1) if budget and spent_value is not None else None
+    block["table"] = {
+        "columns": [
+            _col(_("Budget"), "number"), _col(_("Spent"), "number"),
+            _col(_("Left"), "number"), _col(_("Used"), "percent"),
+        ],
+        "rows": [[budget, spent_value, left, used]],
+    }  # fmt: skip
+    notes = []
+    if budget is None:
+        notes.append(_("The project has no budget set."))
+    if spent_value is None:
+        notes.append(_("Spend is not recorded in opsloop yet: write what was spent here."))
+    block["text"] = " ".join(str(n) for n in notes)
+    block["data"] = {"project_id": project.pk, "budget": budget, "spent": spent_value}
+
+
+def _campaign_timeline(spec: dict[str, Any], frame: Frame, block: dict[str, Any]) -> None:
+    """What slipped, as of the period's last day: items finished after their due date,
+    items still open past it, and milestones late (done after their date, or not done
+    and past it or forecast after it)."""
+    project = _project(frame, spec.get("project_id"))
+    day = frame.period.end
+    snapshot = progress_queries.load_snapshot(project)
+    rows: list[list[Any]] = []
+    for item in snapshot.items:
+        due = item.due_date
+        history = snapshot.history[item.pk]
+        if due is None or due >= day or history.created > day:
+            continue
+        finished = history.closed_on(day)
+        if finished is not None and item.state.group != "done":
+            continue  # cancelled: not a slip
+        if finished is not None and finished > due:
+            rows.append([str(_("Done late")), item.ref, item.title, due.isoformat(),
+                         finished.isoformat(), (finished - due).days])  # fmt: skip
+        elif finished is None:
+            rows.append([str(_("Open past due")), item.ref, item.title, due.isoformat(), None,
+                         (day - due).days])  # fmt: skip
+    for deviation in progress_queries.milestone_deviation(project, day, snapshot=snapshot):
+        late = deviation.deviation_days
+        if deviation.status == "late" or (late or 0) > 0:
+            rows.append([
+                str(_("Milestone")), "", deviation.milestone.name,
+                deviation.planned.isoformat(),
+                deviation.forecast.isoformat() if deviation.forecast else None, late,
+            ])  # fmt: skip
+    rows.sort(key=lambda r: (r[0], r[3] or "", r[1]))
+    block["table"] = {
+        "columns": [
+            _col(_("Section")), _col(_("Item")), _col(_("Title")), _col(_("Due"), "date"),
+            _col(_("Finished or forecast"), "date"), _col(_("Days late"), "number"),
+        ],
+        "rows": rows,
+    }  # fmt: skip
+    done_late = sum(1 for r in rows if r[0] == str(_("Done late")))
+    still_open = sum(1 for r in rows if r[0] == str(_("Open past due")))
+    milestones = len(rows) - done_late - still_open
+    block["text"] = _(
+        "Done after their due date: %(late)d · open past their due date: %(open)d · "
+        "milestones late: %(milestones)d."
+    ) % {"late": done_late, "open": still_open, "milestones": milestones}
+    block["data"] = {
+        "project_id": project.pk, "done_late": done_late, "open_late": still_open,
+        "milestones_late": milestones,
+    }  # fmt: skip
+
+
 COMPUTE: dict[str, Callable[[dict[str, Any], Frame, dict[str, Any]], None]] = {
     "heading": _heading,
     "text": _text,
@@ -744,4 +931,8 @@ COMPUTE: dict[str, Callable[[dict[str, Any], Frame, dict[str, Any]], None]] = {
     "decisions": _decisions,
     "portfolio": _portfolio,
     "numbers": _numbers,
+    "campaign_results": _campaign_results,
+    "campaign_lift": _campaign_lift,
+    "campaign_budget": _campaign_budget,
+    "campaign_timeline": _campaign_timeline,
 }

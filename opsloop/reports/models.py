@@ -108,7 +108,8 @@ class Report(models.Model):
     blocks = models.JSONField(default=list)
     # Title, texts and table cells as one string: what the archive's search reads.
     search_text = models.TextField(blank=True)
-    origin = models.CharField(max_length=10, default="manual")  # "schedule" or "manual"
+    # "schedule", "manual", or "retrospective" (a campaign's, drafted when it closed)
+    origin = models.CharField(max_length=20, default="manual")
     writer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -136,9 +137,16 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["template", "period_start", "period_end"],
-                condition=Q(template__isnull=False),
+                condition=Q(template__isnull=False) & ~Q(origin="retrospective"),
                 name="report_once_per_period",
-            )
+            ),
+            # A campaign's retrospective: one per campaign and period (the workspace's
+            # retrospective template serves every campaign, so the one above cannot).
+            models.UniqueConstraint(
+                fields=["project", "period_start", "period_end"],
+                condition=Q(origin="retrospective"),
+                name="retrospective_once_per_period",
+            ),
         ]
         indexes = [
             models.Index(fields=["workspace", "status", "period_start"], name="report_archive")

@@ -39,6 +39,17 @@ class Table:
             for row in self.rows
         ]
 
+    @property
+    def aligned_rows(self) -> list[list[tuple[str, bool]]]:
+        """The cells as text, each with whether it is a number (set right, in the PDF)."""
+        return [
+            [
+                (cell_text(cell, col.type), col.type in NUMERIC)
+                for cell, col in zip(row, self.columns, strict=False)
+            ]
+            for row in self.rows
+        ]
+
 
 @dataclass(frozen=True)
 class RenderedBlock:

@@ -16,5 +16,11 @@ urlpatterns = [
         views.report_markdown,
         name="report_markdown",
     ),
+    path("w/<slug:slug>/reports/<int:report_id>/report.pdf", views.report_pdf, name="report_pdf"),
+    path(
+        "w/<slug:slug>/reports/<int:report_id>/report.xlsx",
+        views.report_xlsx,
+        name="report_xlsx",
+    ),
     path("w/<slug:slug>/p/<str:key>/reports/", views.project_reports, name="project_reports"),
 ]

@@ -22,7 +22,7 @@ from opsloop.core.inputs import parse_input
 from opsloop.core.markdown import render_markdown
 from opsloop.core.models import Membership, Role
 from opsloop.core.pages import int_param, page, run_post
-from opsloop.reports import actions, blocks, queries, render
+from opsloop.reports import actions, blocks, export, queries, render
 from opsloop.reports.models import Report, ReportTemplate, Schedule, Status
 from opsloop.reports.schemas import ReportDraftIn, ReportTemplateIn
 
@@ -321,6 +321,30 @@ def report_markdown(request: HttpRequest, slug: str, report_id: int) -> HttpResp
     name = f"report-{found.pk}-{found.period_start.isoformat()}.md"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@page
+def report_pdf(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
+    """The report as an A4 PDF: whoever reads the report may download it."""
+    membership = queries.access_reports(request.user, slug)
+    found = queries.get_report(membership, report_id)
+    return _download(export.report_pdf(found), export.PDF_TYPE, export.filename(found, "pdf"))
+
+
+@login_required
+@page
+def report_xlsx(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
+    """The report as a workbook: a summary sheet and a sheet per table."""
+    membership = queries.access_reports(request.user, slug)
+    found = queries.get_report(membership, report_id)
+    return _download(export.report_xlsx(found), export.XLSX_TYPE, export.filename(found, "xlsx"))
 
 
 @login_required

@@ -14,3 +14,9 @@ from django.dispatch import Signal
 # activity rows of this change, one per field; empty on create), added_assignees
 # (list[User]: people newly assigned by this change, all assignees on create).
 item_changed = Signal()
+
+# Sent after a project's stage changed (do_update_project), inside the action's
+# transaction, with the project's row locked. Arguments: actor (Membership), project
+# (Project, as saved), old (str: the stage before), new (str: the stage now). The
+# reports app drafts a campaign's retrospective when it closes.
+project_stage_changed = Signal()

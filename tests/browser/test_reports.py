@@ -5,6 +5,7 @@ email at a real SMTP server."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -123,6 +124,15 @@ def test_draft_and_publish_a_weekly_report(
     page.get_by_test_id("publish-report").click()
     expect(page.get_by_test_id("report-status")).to_have_text("已发布")
     screenshot(page, "report")
+    # The exports, as the boss downloads them from the page.
+    for testid, start, suffix in (
+        ("download-pdf", b"%PDF-", ".pdf"),
+        ("download-xlsx", b"PK", ".xlsx"),
+    ):
+        with page.expect_download() as got:
+            page.get_by_test_id(testid).click()
+        assert got.value.suggested_filename.endswith(suffix)
+        assert Path(got.value.path()).read_bytes().startswith(start)
 
     report = Report.objects.get(template=template)
     assert report.status == "published" and report.approved_by == hao

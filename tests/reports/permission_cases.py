@@ -46,6 +46,8 @@ API_ROUTES: dict = {
         lambda c: {"report_id": c.get("publish_report_id", 0)},
     ),
     ("GET", REPORT + "/markdown"): (TEAM, None),
+    ("GET", REPORT + "/pdf"): (TEAM, None),
+    ("GET", REPORT + "/xlsx"): (TEAM, None),
 }
 
 MEMBERS = dict(owner="ok", admin="ok", member="ok", guest=403, shared_guest=403, outsider=404)
@@ -64,6 +66,11 @@ PAGE_CASES: list = [
     ("GET", "report", "/w/acme/reports/{published_report_id}/", PUBLISHED),
     ("POST", "report", "/w/acme/reports/{report_id}/", WRITERS),
     ("GET", "report_markdown", "/w/acme/reports/{published_report_id}/report.md", PUBLISHED),
+    ("GET", "report_markdown", "/w/acme/reports/{report_id}/report.md", SEEN),
+    ("GET", "report_pdf", "/w/acme/reports/{published_report_id}/report.pdf", PUBLISHED),
+    ("GET", "report_pdf", "/w/acme/reports/{report_id}/report.pdf", SEEN),
+    ("GET", "report_xlsx", "/w/acme/reports/{published_report_id}/report.xlsx", PUBLISHED),
+    ("GET", "report_xlsx", "/w/acme/reports/{report_id}/report.xlsx", SEEN),
     ("POST", "report_preview", "/w/acme/reports/preview/", PREVIEW),
 ]
 PAGE_POST_DATA: dict = {

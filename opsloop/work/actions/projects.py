@@ -13,6 +13,7 @@ from opsloop.work.actions.common import _check_dates, _member_user, _record
 from opsloop.work.models import Activity, Project, ProjectMember, Stage, State, StateGroup
 from opsloop.work.queries import MANAGE, check_project_permission
 from opsloop.work.schemas import ProjectIn, ProjectPatch
+from opsloop.work.signals import project_stage_changed
 
 # A new project's workflow: one state per group, named after the group in the creator's language.
 DEFAULT_WORKFLOW = [
@@ -113,6 +114,7 @@ def do_update_project(*, actor: Membership, project: Project, data: ProjectPatch
     with transaction.atomic():
         # Check against, record from and write over the row as it is now.
         before = lock_current(project)
+        old_stage = project.stage
         if "stage" in changes:
             check_stage_change(project.stage, changes["stage"])
         if "owner_id" in changes and changes["owner_id"] is not None:
@@ -142,6 +144,10 @@ def do_update_project(*, actor: Membership, project: Project, data: ProjectPatch
         if "owner_id" in changes and changes["owner_id"]:
             ProjectMember.objects.get_or_create(project=project, user_id=changes["owner_id"])
         Activity.objects.bulk_create(activities)
+        if project.stage != old_stage:
+            project_stage_changed.send(
+                sender=Project, actor=actor, project=project, old=old_stage, new=project.stage
+            )
     return project
 
 
