@@ -8,9 +8,11 @@ as SVG and as PNG). Nothing here reads live data."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsloop.core.markdown import escape_markdown, render_markdown
@@ -76,8 +78,12 @@ class RenderedBlock:
 
     @property
     def computed_label(self) -> str:
-        """When it was computed, to the minute (2026-03-09 09:00)."""
-        return self.computed_at[:16].replace("T", " ")
+        """When it was computed, to the minute, in the install's time zone (2026-03-09
+        09:00); stored in UTC."""
+        if not self.computed_at:
+            return ""
+        moment = dt.datetime.fromisoformat(self.computed_at)
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
     @property
     def chart_svg(self) -> str:

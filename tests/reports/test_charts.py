@@ -43,3 +43,15 @@ def test_the_svg_escapes_what_people_typed():
 def test_the_axis_is_rounded():
     assert scale(LINE) == (0, 1250)
     assert scale({"series": [{"data": [-3, 7]}]}) == (-4, 8)
+
+
+def test_a_block_says_when_it_was_computed_in_the_installs_time_zone(settings):
+    from opsloop.reports.render import RenderedBlock
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    block = RenderedBlock(
+        index=0, kind="kpi", title="", markdown="", html="", table=None, chart=None,
+        computed_at="2026-03-02T01:00:00+00:00",
+    )  # fmt: skip
+    assert block.computed_label == "2026-03-02 09:00"
+    assert RenderedBlock(0, "text", "", "", "", None, None).computed_label == ""
