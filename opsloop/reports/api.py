@@ -303,7 +303,7 @@ def _file_response(content_type: str, what: str) -> dict[str, Any]:
     """The OpenAPI description of a binary download."""
     return {
         "responses": {
-            "200": {
+            200: {
                 "description": what,
                 "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
             }

@@ -49,7 +49,7 @@ def test_the_portfolio_grouped_and_sorted(page: Page, console_errors, world, bro
     else:
         expect(page.get_by_role("heading", name="项目组合")).to_be_visible()
         expect(total).to_contain_text("合计：3 个项目")
-        expect(total).to_contain_text("157999.50")
+        expect(total).to_contain_text("157,999.50")
         screenshot(page, "portfolio-zh")
     # Sorting by budget, largest first, from the column's header.
     page.goto("/w/acme/portfolio/")
