@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -90,9 +91,18 @@ def test_preferences_list_every_kind_with_defaults(member):
     assert NotificationPreference.objects.filter(user=member).count() == 1
 
 
+def _sends_since(earlier: set) -> QuerySet:
+    """The notification sends queued since `earlier` (the task rows then): only this
+    test's, whatever rows an earlier test of the process left."""
+    return DBTaskResult.objects.filter(
+        task_path="opsloop.inbox.tasks.send_notification_email"
+    ).exclude(pk__in=earlier)
+
+
 def test_first_email_notification_schedules_one_send_later_ones_join(
     workspace, project, member, admin_user, settings
 ):
+    earlier = set(DBTaskResult.objects.values_list("pk", flat=True))
     settings.NOTIFICATION_EMAIL_DELAY = 300
     before = timezone.now()
     notify(workspace, project, [member, admin_user])
@@ -102,7 +112,7 @@ def test_first_email_notification_schedules_one_send_later_ones_join(
         < schedule.send_after
         < timezone.now() + timedelta(seconds=301)
     )
-    tasks = DBTaskResult.objects.filter(task_path="opsloop.inbox.tasks.send_notification_email")
+    tasks = _sends_since(earlier)
     assert tasks.count() == 2
     assert {t.args_kwargs["args"][0] for t in tasks} == {member.pk, admin_user.pk}
     assert tasks.first().run_after is not None
@@ -120,10 +130,11 @@ def test_email_off_schedules_nothing(workspace, project, member):
 
 
 def test_a_lost_send_is_enqueued_again_by_the_next_notification(workspace, project, member):
+    earlier = set(DBTaskResult.objects.values_list("pk", flat=True))
     notify(workspace, project, [member])
     EmailSchedule.objects.filter(user=member).update(send_after=timezone.now() - timedelta(hours=1))
     notify(workspace, project, [member], kind="assigned")
-    tasks = DBTaskResult.objects.filter(task_path="opsloop.inbox.tasks.send_notification_email")
+    tasks = _sends_since(earlier)
     assert tasks.count() == 2
     assert EmailSchedule.objects.get(user=member).send_after > timezone.now() - timedelta(minutes=1)
 
