@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F, Max
 from django.test import override_settings
 from django.utils.timezone import localtime
+from django_tasks_db.models import DBTaskResult
 
 from opsloop.collab.models import Comment
 from opsloop.core.models import AuditLog, Membership, Role, User, Workspace
@@ -40,11 +41,15 @@ def shared_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     events_dir.enable()
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         last_audit = AuditLog.objects.aggregate(m=Max("id"))["m"] or 0
+        tasks_before = set(DBTaskResult.objects.values_list("pk", flat=True))
         result = load_demo(today=SUNDAY)
     yield result
     with django_db_blocker.unblock():
         delete_demo()
         AuditLog.objects.filter(pk__gt=last_audit).delete()
+        # The load queued tasks (notification emails, decision reviews): they go too, or
+        # the tests of other modules in this process would count them as theirs.
+        DBTaskResult.objects.exclude(pk__in=tasks_before).delete()
     events_dir.disable()
 
 
