@@ -181,6 +181,11 @@ def do_update_template(
             if changes.get(name) is not None:
                 setattr(template, name, changes[name])
         _check_schedule({"weekday": template.weekday, "day": template.day, "hour": template.hour})
+        if template.purpose == "retrospective" and template.schedule != Schedule.NONE:
+            raise Invalid(
+                _("A retrospective has no schedule: it is drafted when its campaign closes."),
+                field="schedule",
+            )
         if changes.get("blocks") is not None:
             specs = report_blocks.check_specs(changes["blocks"])
             check_references(actor, specs, template.project)

@@ -32,9 +32,9 @@ def _numbers(series: list[dict[str, Any]]) -> list[float]:
     ]
 
 
-def scale(chart: dict[str, Any]) -> tuple[float, float]:
-    """The value axis' bottom and top: from 0 (or the least value, if below 0) to a
-    round number over the greatest."""
+def scale(chart: dict[str, Any]) -> tuple[float, float, float]:
+    """The value axis' bottom, top and step between grid lines: from 0 (or the least
+    value, if below 0) to a round number over the greatest, in at most 5 round steps."""
     values = _numbers(chart.get("series") or [])
     low = min([0.0, *values])
     high = max([0.0, *values])
@@ -45,7 +45,7 @@ def scale(chart: dict[str, Any]) -> tuple[float, float]:
         if (high - low) / (step * factor) <= 5:
             step *= factor
             break
-    return math.floor(low / step) * step, math.ceil(high / step) * step
+    return math.floor(low / step) * step, math.ceil(high / step) * step, step
 
 
 def drawable(chart: dict[str, Any] | None) -> bool:
@@ -61,7 +61,7 @@ class _Geometry:
     def __init__(self, chart: dict[str, Any], width: int, height: int) -> None:
         self.chart = chart
         self.n = len(chart["x"])
-        self.low, self.high = scale(chart)
+        self.low, self.high, self.step = scale(chart)
         self.left, self.right = PAD_LEFT, width - PAD_RIGHT
         self.top, self.bottom = PAD_TOP, height - PAD_BOTTOM
 
@@ -78,7 +78,9 @@ class _Geometry:
         return self.bottom - (self.bottom - self.top) * share
 
     def ticks(self) -> list[float]:
-        return [self.low + (self.high - self.low) * i / 4 for i in range(5)]
+        """Grid lines at the scale's round steps (25, 50, 75, not 31.25, 62.5)."""
+        count = round((self.high - self.low) / self.step)
+        return [self.low + self.step * i for i in range(count + 1)]
 
     def bars(self) -> list[tuple[int, float, float, float, float]]:
         """(series index, x0, x1, y0, y1) of each bar."""
@@ -118,15 +120,39 @@ def _tick(value: float) -> str:
     return f"{value:g}"
 
 
+def text_width(text: str, size: float = 11) -> float:
+    """About how wide a text is drawn: a CJK character is a full em, others about 0.6."""
+    return sum(size if ord(c) >= 0x2E80 else size * 0.6 for c in text)
+
+
+def _legend(
+    series: list[dict[str, Any]], left: float, right: float
+) -> list[tuple[int, float, int, str]]:
+    """(series index, x, row, name) of each legend entry: side by side, a new row when
+    the next would pass the right edge, so that no two names overlap."""
+    out = []
+    x, row = left, 0
+    for s, line in enumerate(series):
+        name = str(line.get("name", ""))[:40]
+        width = 14 + text_width(name) + 14
+        if x > left and x + width > right:
+            x, row = left, row + 1
+        out.append((s, x, row, name))
+        x += width
+    return out
+
+
 def chart_svg(chart: dict[str, Any], *, width: int = WIDTH, height: int = HEIGHT) -> str:
     """The chart as an SVG element with its axis labels and legend; "" when there is
     nothing to draw. Every text in it is escaped."""
     if not drawable(chart):
         return ""
     g = _Geometry(chart, width, height)
+    legend = _legend(chart["series"][:7], g.left, width - PAD_RIGHT)
+    full = height + 22 * max(1, len({y for _s, _x, y, _n in legend}))
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 22}" '
-        f'width="{width}" height="{height + 22}" class="report-chart" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {full}" '
+        f'width="{width}" height="{full}" class="report-chart" role="img" '
         f'font-family="sans-serif" font-size="11">'
     ]
     for value in g.ticks():
@@ -160,16 +186,13 @@ def chart_svg(chart: dict[str, Any], *, width: int = WIDTH, height: int = HEIGHT
             if len(run) == 1:
                 x, y = run[0]
                 parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>')
-    x = g.left
-    legend_y = height + 16
-    for s, line in enumerate(chart["series"][:7]):
-        name = escape(str(line.get("name", ""))[:40])
+    for s, x, row, name in legend:
+        y = height + 16 + 22 * row
         parts.append(
-            f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" '
-            f'fill="{COLORS[s % len(COLORS)]}"/><text x="{x + 14}" y="{legend_y}" fill="#333">'
-            f"{name}</text>"
+            f'<rect x="{x:.0f}" y="{y - 9}" width="10" height="10" '
+            f'fill="{COLORS[s % len(COLORS)]}"/><text x="{x + 14:.0f}" y="{y}" fill="#333">'
+            f"{escape(name)}</text>"
         )
-        x += 24 + 7 * len(name)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -49,7 +49,7 @@ def _chart_context(block: render.RenderedBlock) -> dict[str, Any] | None:
     png = block.chart_png
     if not png or block.chart is None:
         return None
-    low, high = charts.scale(block.chart)
+    low, high, _step = charts.scale(block.chart)
     series = block.chart["series"]
     return {
         "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),

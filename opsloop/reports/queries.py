@@ -239,6 +239,7 @@ class Choices:
     objectives: list
     projects: list
     members: list
+    saved_views: list
 
 
 def block_choices(membership: Membership) -> Choices:
@@ -254,6 +255,9 @@ def block_choices(membership: Membership) -> Choices:
         objectives=list(goal_queries.list_objectives(membership)),
         projects=list(work_queries.visible_projects(membership).order_by("key")),
         members=members,
+        saved_views=list(
+            work_queries.seen_saved_views(membership).order_by("project__key", "name", "id")
+        ),
     )
 
 

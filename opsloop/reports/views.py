@@ -152,9 +152,13 @@ def project_reports(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     return TemplateResponse(request, "reports/reports.html", context)
 
 
-def _block_from_form(request: HttpRequest) -> dict[str, Any]:
+def _block_from_form(
+    request: HttpRequest, previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A block's specification from the add or edit form; an edited block keeps its kind,
+    and a numbers row that stays keeps its label and series."""
     post = request.POST
-    kind = post.get("kind", "")
+    kind = previous["kind"] if previous else post.get("kind", "")
     spec: dict[str, Any] = {"kind": kind, "title": post.get("title", "")}
     if kind == "heading":
         spec["text"] = post.get("text", "")
@@ -162,17 +166,55 @@ def _block_from_form(request: HttpRequest) -> dict[str, Any]:
         spec["markdown"] = post.get("text", "")
     elif kind in ("kpi", "insight", "objective"):
         spec[f"{kind}_id"] = int_param(post.get(f"{kind}_id"))
-    elif kind in ("project_progress", "items"):
+    elif kind in ("project_progress", "items", *blocks.CAMPAIGN_KINDS):
         if post.get("project_id"):
             spec["project_id"] = int_param(post.get("project_id"))
         if kind == "items":
             spec["query"] = post.get("query", "")
+            if post.get("saved_view_id"):
+                spec["saved_view_id"] = int_param(post.get("saved_view_id"))
+            if post.get("limit"):
+                spec["limit"] = int_param(post.get("limit"))
     elif kind == "numbers":
-        spec["rows"] = [{"kpi_id": int_param(v)} for v in post.getlist("number_kpi_ids") if v]
-        spec["rows"] += [
-            {"insight_id": int_param(v)} for v in post.getlist("number_insight_ids") if v
+        kept = {
+            (row.get("kpi_id"), row.get("insight_id")): row
+            for row in (previous or {}).get("rows", [])
+        }
+        rows = [(int_param(v), None) for v in post.getlist("number_kpi_ids") if v]
+        rows += [(None, int_param(v)) for v in post.getlist("number_insight_ids") if v]
+        spec["rows"] = [
+            kept.get(key) or {k: v for k, v in zip(("kpi_id", "insight_id"), key, strict=True) if v}
+            for key in rows
         ]
     return spec
+
+
+def _target(spec: dict[str, Any], choices: queries.Choices) -> str:
+    """What a block reads, named: its KPI, insight, objective, project or saved view
+    ("" when it reads none, or one the reader cannot see)."""
+    named = {
+        "kpi_id": {x.pk: x.name for x in choices.kpis},
+        "insight_id": {x.pk: x.name for x in choices.insights},
+        "objective_id": {x.pk: x.title for x in choices.objectives},
+        "project_id": {x.pk: f"{x.key} {x.name}" for x in choices.projects},
+        "saved_view_id": {x.pk: x.name for x in choices.saved_views},
+    }
+    names = [named[key].get(spec[key], "") for key in named if spec.get(key)]
+    rows = spec.get("rows") or []
+    names += [
+        named["kpi_id"].get(r.get("kpi_id"), "") or named["insight_id"].get(r.get("insight_id"), "")
+        for r in rows
+    ]
+    return " · ".join(n for n in names if n)
+
+
+def _picked(spec: dict[str, Any]) -> dict[str, set[int]]:
+    """What a numbers block's selects show as chosen."""
+    rows = spec.get("rows", [])
+    return {
+        "kpis": {r["kpi_id"] for r in rows if r.get("kpi_id")},
+        "insights": {r["insight_id"] for r in rows if r.get("insight_id")},
+    }
 
 
 def _template_post(
@@ -205,11 +247,13 @@ def _template_post(
     elif op == "add_block":
         specs.append(_block_from_form(request))
         actions.do_update_template(actor=membership, template=template, changes={"blocks": specs})
-    elif op in ("remove_block", "up_block"):
+    elif op in ("remove_block", "up_block", "edit_block"):
         index = int_param(request.POST.get("index"))
         if not 0 <= index < len(specs):
             raise Invalid(_("No such block."), field="index")
-        if op == "remove_block":
+        if op == "edit_block":
+            specs[index] = _block_from_form(request, previous=specs[index])
+        elif op == "remove_block":
             specs.pop(index)
         elif index > 0:
             specs[index - 1], specs[index] = specs[index], specs[index - 1]
@@ -228,13 +272,17 @@ def report_template(request: HttpRequest, slug: str, template_id: int) -> HttpRe
     if response is not None:
         return response
     labels = blocks.kind_labels()
+    choices = queries.block_choices(membership)
     context = _base(
         membership,
         template=template,
-        specs=[(i, labels.get(s["kind"], s["kind"]), s) for i, s in enumerate(template.blocks)],
+        specs=[
+            (i, labels.get(s["kind"], s["kind"]), s, _picked(s), _target(s, choices))
+            for i, s in enumerate(template.blocks)
+        ],
         kinds=list(labels.items()),
         can_change=queries.may_change_template(membership, template),
-        choices=queries.block_choices(membership),
+        choices=choices,
         reviewer_ids={u.pk for u in template.reviewers.all()},
         subscriber_ids={u.pk for u in template.subscribers.all()},
         reports=queries.list_reports(

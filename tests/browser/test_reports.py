@@ -33,14 +33,8 @@ def _person(username: str, name: str, workspace, role: str):
     return user
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("browser_locale", ["zh-CN"])
-def test_draft_and_publish_a_weekly_report(
-    page: Page,
-    console_errors: list[str],
-    transactional_db,
-    smtp,  # noqa: F811
-):
+def _weekly_template():
+    """The team, a project, a KPI with last week's values and the weekly template."""
     lead = core_actions.do_signup(
         username="lead", email="lead@example.com", password=PASSWORD, display_name="林晓"
     )
@@ -85,6 +79,18 @@ def test_draft_and_publish_a_weekly_report(
             outside_emails=["boss@partner.example"],
         ),
     )
+    return template, hao
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("browser_locale", ["zh-CN"])
+def test_draft_and_publish_a_weekly_report(
+    page: Page,
+    console_errors: list[str],
+    transactional_db,
+    smtp,  # noqa: F811
+):
+    template, hao = _weekly_template()
 
     login(page, "lead", PASSWORD)
     page.goto("/w/ops/")
@@ -144,3 +150,36 @@ def test_draft_and_publish_a_weekly_report(
     html = parts(received["boss@partner.example"])["text/html"]
     assert "粉丝破五万二" in html and "52,000" in html and "cid:chart-" in html
     assert console_errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("browser_locale", ["en-US"])
+def test_arrange_a_templates_blocks_in_english(
+    page: Page, console_errors: list[str], transactional_db
+):
+    """The add form shows the chosen kind's fields only; a block's settings change in
+    its own form, and the list names what each block reads."""
+    template, _hao = _weekly_template()
+    login(page, "lead", PASSWORD)
+    page.goto(f"/w/ops/reports/templates/{template.pk}/")
+    form = page.get_by_test_id("add-block-form")
+    expect(form.get_by_test_id("block-text")).to_be_visible()  # a heading, first
+    expect(form.get_by_test_id("block-kpi")).to_be_hidden()
+    form.get_by_test_id("block-kind").select_option("kpi")
+    expect(form.get_by_test_id("block-text")).to_be_hidden()
+    form.get_by_test_id("block-kpi").select_option(label="公众号粉丝")
+    form.get_by_test_id("add-block").click()
+    specs = page.get_by_test_id("spec")
+    expect(specs).to_have_count(7)
+    expect(specs.nth(6).get_by_test_id("spec-target")).to_have_text("公众号粉丝")
+
+    numbers = specs.nth(3)
+    numbers.get_by_test_id("edit-block").locator("summary").click()
+    numbers.get_by_test_id("block-title").fill("Key numbers")
+    numbers.get_by_test_id("save-block").click()
+    expect(page.get_by_test_id("spec").nth(3)).to_contain_text("Numbers table · Key numbers")
+    expect(page.get_by_test_id("spec").nth(3).get_by_test_id("spec-target")).to_have_text(
+        "公众号粉丝"
+    )
+    screenshot(page, "report-template-en")
+    assert not console_errors

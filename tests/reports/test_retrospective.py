@@ -183,3 +183,22 @@ def test_a_draft_that_fails_does_not_undo_the_close(campaign, monkeypatch):
     world.project.refresh_from_db()
     assert world.project.stage == "closed"
     assert not Report.objects.filter(origin="retrospective").exists()
+
+
+def test_a_retrospective_template_takes_no_schedule(campaign):
+    from opsloop.core.errors import Invalid
+
+    world = campaign
+    _stage(world, "closed")
+    template = ReportTemplate.objects.get(purpose="retrospective")
+    with pytest.raises(Invalid) as refused:
+        actions.do_update_template(
+            actor=world.owner_ms, template=template, changes={"schedule": "weekly"}
+        )
+    assert refused.value.field == "schedule"
+    template.refresh_from_db()
+    assert template.schedule == "none"
+    # Its other settings still change.
+    actions.do_update_template(actor=world.owner_ms, template=template, changes={"name": "复盘"})
+    template.refresh_from_db()
+    assert template.name == "复盘"

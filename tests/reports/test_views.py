@@ -55,3 +55,55 @@ def test_the_writer_writes_and_previews_and_readers_download(world):
     found = reader.get("/w/acme/reports/?q=涨粉").content.decode()
     assert "运营周报 2026-W10" in found
     assert "运营周报 2026-W10" not in reader.get("/w/acme/reports/?q=没有").content.decode()
+
+
+def test_a_blocks_settings_are_changed_on_the_template_page(world):
+    """Each block has its form, filled in: a numbers row that stays keeps its label, an
+    items block takes a saved view, and nothing the writer cannot see is accepted."""
+    from opsloop.work import actions as work_actions
+    from opsloop.work.schemas import SavedViewIn
+
+    client = client_of(world.owner_ms.user)
+    template = world.template
+    labelled = [dict(template.blocks[3]["rows"][0], label="粉丝数"), template.blocks[3]["rows"][1]]
+    template.blocks[3]["rows"] = labelled
+    template.save(update_fields=["blocks"])
+    url = f"/w/acme/reports/templates/{template.pk}/"
+    page = client.get(url).content.decode()
+    assert page.count('data-testid="edit-block-form"') == len(template.blocks)
+    assert "本周（{start} 至 {end}）要点：……</textarea>" in page  # the text block, filled in
+    assert ">boss@partner.example</textarea>" in page  # the outside addresses, one a line
+
+    # Numbers: GMV dropped, fans kept with its label, the insight-less choice stays empty.
+    saved = client.post(url, {"op": "edit_block", "index": "3", "title": "核心数字",
+                              "number_kpi_ids": [str(world.fans.pk)]})  # fmt: skip
+    assert saved.status_code == 302
+    template.refresh_from_db()
+    assert template.blocks[3] == {"kind": "numbers", "title": "核心数字",
+                                  "rows": [{"kpi_id": world.fans.pk, "label": "粉丝数",
+                                            "insight_id": None, "series": 0}]}  # fmt: skip
+
+    # The kind is the block's, whatever the form says; a heading's text is changed.
+    client.post(url, {"op": "edit_block", "index": "0", "kind": "kpi", "text": "{team} 周报"})
+    template.refresh_from_db()
+    assert template.blocks[0] == {"kind": "heading", "title": "", "text": "{team} 周报"}
+
+    view = work_actions.do_create_view(
+        actor=world.owner_ms, project=world.project,
+        data=SavedViewIn(name="待办高优", query="priority=high", shared=True),
+    )  # fmt: skip
+    client.post(url, {"op": "add_block", "kind": "items", "project_id": str(world.project.pk)})
+    index = len(template.blocks)
+    assert f"{world.project.key} · 待办高优" in client.get(url).content.decode()
+    client.post(url, {"op": "edit_block", "index": str(index), "project_id": str(world.project.pk),
+                      "saved_view_id": str(view.pk), "limit": "5"})  # fmt: skip
+    template.refresh_from_db()
+    assert template.blocks[index]["saved_view_id"] == view.pk
+    assert template.blocks[index]["limit"] == 5
+
+    refused = client.post(url, {"op": "edit_block", "index": "2", "kpi_id": "987654"})
+    assert refused.status_code == 400
+    missing = client.post(url, {"op": "edit_block", "index": "99", "title": "x"})
+    assert missing.status_code == 400
+    template.refresh_from_db()
+    assert template.blocks[2]["kpi_id"] == world.fans.pk  # nothing half-written

@@ -7,6 +7,9 @@
 //   data-confirm="Question?"  on a form: asks before it is submitted; on a button or
 //                             link: asks before its click does anything.
 //   data-autosubmit           on a select or input: a change submits its form.
+//   data-kind-switch          on a select: its form's fields marked data-for-kind="a b"
+//                             show only while the select's value is a or b (without
+//                             script all show, and the server ignores the others).
 (function () {
   "use strict";
 
@@ -101,11 +104,23 @@
     },
     true
   );
+  function showKindFields(select) {
+    if (!select.form) return;
+    select.form.querySelectorAll("[data-for-kind]").forEach(function (field) {
+      field.hidden = field.dataset.forKind.split(" ").indexOf(select.value) < 0;
+    });
+  }
   document.addEventListener("change", function (event) {
     const field = event.target;
     if (field instanceof Element && field.hasAttribute("data-autosubmit") && field.form) {
       field.form.requestSubmit();
     }
+    if (field instanceof HTMLSelectElement && field.hasAttribute("data-kind-switch")) {
+      showKindFields(field);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-kind-switch]").forEach(showKindFields);
   });
 
   // Alpine runs its CSP build (no eval): a component is registered here by name and the

@@ -103,18 +103,6 @@
     box.classList.remove("dash-grid");
   }
 
-  function kinds() {
-    var select = document.querySelector("[data-tile-kind]");
-    if (!select) return;
-    function show() {
-      document.querySelectorAll("[data-for-kind]").forEach(function (label) {
-        label.hidden = label.dataset.forKind.split(" ").indexOf(select.value) < 0;
-      });
-    }
-    select.addEventListener("change", show);
-    show();
-  }
-
   function clock() {
     var node = document.querySelector("[data-clock]");
     if (!node) return;
@@ -128,7 +116,6 @@
     var box = document.getElementById("dash-grid");
     if (box) layout(box);
     drawIn(document);
-    kinds();
     clock();
     window.addEventListener("resize", resizeAll);
     document.body.addEventListener("htmx:afterSwap", function () { drawIn(document); });

@@ -70,6 +70,7 @@ from opsloop.work.queries.savedviews import (
     get_saved_view,
     list_saved_views,
     saved_view_url,
+    seen_saved_views,
 )
 
 __all__ = [
@@ -125,6 +126,7 @@ __all__ = [
     "project_items",
     "project_own_fields",
     "saved_view_url",
+    "seen_saved_views",
     "visible_projects",
     "workspace_fields",
     "workspace_items",

@@ -9,15 +9,25 @@ from django.utils.translation import gettext as _
 from opsloop.core.errors import NotFound
 from opsloop.core.models import Membership
 from opsloop.work.models import Layout, Project, SavedView
+from opsloop.work.queries.access import visible_projects
 
 
 def list_saved_views(membership: Membership, project: Project) -> QuerySet[SavedView]:
     """The project's shared views and the member's own private ones."""
-    return (
-        SavedView.objects.filter(project=project)
-        .filter(Q(shared=True) | Q(owner_id=membership.user_id))
-        .select_related("owner")
-        .order_by("name", "id")
+    return seen_saved_views(membership, SavedView.objects.filter(project=project)).order_by(
+        "name", "id"
+    )
+
+
+def seen_saved_views(
+    membership: Membership, views: QuerySet[SavedView] | None = None
+) -> QuerySet[SavedView]:
+    """Of these views (all the workspace's by default), those the member sees: shared
+    ones of projects they see, and their own."""
+    if views is None:
+        views = SavedView.objects.filter(project__in=visible_projects(membership))
+    return views.filter(Q(shared=True) | Q(owner_id=membership.user_id)).select_related(
+        "owner", "project"
     )
 
 
