@@ -211,6 +211,11 @@ def _register_routers() -> None:
     api.add_router("", "opsloop.dashboards.api.router")
     api.add_router("", "opsloop.decisions.api.router")
     api.add_router("", "opsloop.reports.api.router")
+    api.add_router("", "opsloop.channels.api.router")
+    api.add_router("", "opsloop.content.api.router")
+    api.add_router("", "opsloop.partners.api.router")
+    api.add_router("", "opsloop.money.api.router")
+    api.add_router("", "opsloop.money.results_api.router")
 
 
 _register_routers()

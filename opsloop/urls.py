@@ -25,5 +25,10 @@ urlpatterns = [
     path("", include("opsloop.dashboards.urls")),
     path("", include("opsloop.decisions.urls")),
     path("", include("opsloop.reports.urls")),
+    path("", include("opsloop.channels.urls")),
+    path("", include("opsloop.content.urls")),
+    path("", include("opsloop.partners.urls")),
+    path("", include("opsloop.money.urls")),
+    path("", include("opsloop.money.results_urls")),
     path("", include("opsloop.events.ingest_urls")),
 ]

@@ -128,6 +128,10 @@ EXTENSIONS = [
         "dashboards",
         "decisions",
         "reports",
+        "channels",
+        "content",
+        "partners",
+        "money",
     )
 ]
 for _extension in EXTENSIONS:

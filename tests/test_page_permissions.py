@@ -152,6 +152,10 @@ EXTENSIONS = [
         "dashboards",
         "decisions",
         "reports",
+        "channels",
+        "content",
+        "partners",
+        "money",
     )
 ]
 for _extension in EXTENSIONS:
