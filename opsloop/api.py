@@ -200,6 +200,7 @@ def _register_routers() -> None:
     api.add_router("", collab_router)
     api.add_router("", meetings_router)
     api.add_router("", files_router)
+    api.add_router("", "opsloop.files.imports_api.router")
     api.add_router("", planning_router)
     api.add_router("", capacity_router)
     api.add_router("", progress_router)

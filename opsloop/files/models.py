@@ -172,3 +172,17 @@ class ShareLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class PendingImport(models.Model):
+    """A table uploaded to be imported, kept between the import page's steps (mapping,
+    preview, import) and deleted once imported, or after a day."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=60)
+    target = models.CharField(max_length=200, blank=True)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    mapping = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from opsloop.files import views
+from opsloop.files import imports_views, views
 
 urlpatterns = [
     path("w/<slug:slug>/p/<str:key>/files/", views.project_files, name="project_files"),
     path("w/<slug:slug>/files/upload/", views.files_upload, name="files_upload"),
+    path("w/<slug:slug>/import/<str:kind>/", imports_views.import_file, name="import_file"),
     path("w/<slug:slug>/files/<int:file_id>/", views.file_page, name="file"),
     path(
         "w/<slug:slug>/files/<int:file_id>/v/<int:number>/",

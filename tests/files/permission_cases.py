@@ -11,12 +11,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from opsloop.files import actions
 from opsloop.files.queries import Place
 from opsloop.files.schemas import FolderIn, ShareIn
+from opsloop.goals import actions as goal_actions
+from opsloop.goals.schemas import KpiIn
+from tests.files.importer import KIND as IMPORT_KIND
 
 ALL_READ = "200 200 200 200 404"
 ALL_EDIT = "200 200 200 403 404"
 CREATE = "201 201 201 403 404"
 FILE = "/workspaces/{slug}/files/{file_id}"
 FOLDERS = "/workspaces/{slug}/projects/{key}/folders"
+IMPORTS = "/workspaces/{slug}/imports/{kind}"
+VALUES = "日期,粉丝数\n2026-11-01,1000\n"
 # 1x1 transparent PNG: previewable, so the preview page answers.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -61,6 +66,15 @@ API_ROUTES: dict = {
     ("POST", FOLDERS): (CREATE, lambda c: {"name": "新文件夹"}),
     ("PATCH", FOLDERS + "/{folder_id}"): (ALL_EDIT, lambda c: {"name": "改名"}),
     ("DELETE", FOLDERS + "/{folder_id}"): ("204 204 204 403 404", None),
+    # Imports (tests/files/importer.py's kind, a manual KPI's values): members and above.
+    ("POST", IMPORTS + "/preview"): (
+        ALL_EDIT,
+        lambda c: {"name": "值.csv", "content_base64": _b64(VALUES), "target": str(c["kpi_id"])},
+    ),
+    ("POST", IMPORTS): (
+        CREATE,
+        lambda c: {"name": "值.csv", "content_base64": _b64(VALUES), "target": str(c["kpi_id"])},
+    ),
 }
 
 _OK = dict(owner="ok", admin="ok", member="ok")
@@ -121,6 +135,18 @@ PAGE_CASES: list = [
         "/w/acme/files/{file_id}/v/1/preview/",
         dict(**_OK, guest=404, shared_guest="ok", outsider=404),
     ),
+    (
+        "GET",
+        "import_file",
+        "/w/acme/import/" + IMPORT_KIND + "/?target={kpi_id}",
+        dict(**_OK, guest=403, shared_guest=403, outsider=404),
+    ),
+    (
+        "POST",
+        "import_file",
+        "/w/acme/import/" + IMPORT_KIND + "/?target={kpi_id}",
+        dict(**_OK, guest=403, shared_guest=403, outsider=404),
+    ),
 ]
 PAGE_POST_DATA: dict = {
     "project_files": {"op": "new_folder", "name": "新文件夹"},
@@ -129,6 +155,10 @@ PAGE_POST_DATA: dict = {
         "file": SimpleUploadedFile("说明.txt", "你好".encode(), content_type="text/plain"),
     },
     "file": {"op": "rename", "name": "改名.png"},
+    "import_file": lambda c: {
+        "op": "upload",
+        "file": SimpleUploadedFile("值.csv", VALUES.encode()),
+    },
 }
 
 
@@ -152,7 +182,17 @@ def project_context(*, owner_ms, project, item, tag) -> dict:
     folder = actions.do_create_folder(
         actor=owner_ms, project=project, data=FolderIn(name=f"{tag} 文件夹")
     )
-    return {"file_id": file.pk, "number": 1, "link_id": link.pk, "folder_id": folder.pk}
+    kpi = goal_actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name=f"粉丝 {project.key}", source="manual", unit="人")
+    )
+    return {
+        "file_id": file.pk,
+        "number": 1,
+        "link_id": link.pk,
+        "folder_id": folder.pk,
+        "kpi_id": kpi.pk,
+        "kind": IMPORT_KIND,
+    }
 
 
 def page_context(*, owner_ms, project, item) -> dict:
@@ -163,4 +203,7 @@ def page_context(*, owner_ms, project, item) -> dict:
         content=ContentFile(PNG),
         name="海报.png",
     )
-    return {"file_id": file.pk}
+    kpi = goal_actions.do_create_kpi(
+        actor=owner_ms, data=KpiIn(name="页面粉丝", source="manual", unit="人")
+    )
+    return {"file_id": file.pk, "kpi_id": kpi.pk}
