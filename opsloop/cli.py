@@ -15,6 +15,7 @@ opsloop events generate --workspace SLUG --events N --persons M   benchmark and 
 opsloop goals compute [--workspace SLUG]   compute the KPIs now (`run` does it every hour)
 opsloop reports tick                queue the report drafts due now (`run` looks every 5 minutes)
 opsloop decisions remind            remind owners of the decision reviews due now
+opsloop partners remind             remind partners' owners of follow-ups and contracts ending
 Any other Django management command works too (opsloop help).
 """
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from opsloop.channels.utm import UTM_FIELDS, tracked_url
 from opsloop.core.models import Workspace
 from opsloop.work.models import Project
 
@@ -183,3 +184,25 @@ class Link(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.code
+
+    @property
+    def utm_values(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in UTM_FIELDS}
+
+    @property
+    def tracked_url(self) -> str:
+        """Where /l/<code> sends a visitor: the destination with the UTM parameters."""
+        return tracked_url(self.destination, self.utm_values)
+
+    @property
+    def short_path(self) -> str:
+        return f"/l/{self.code}"
+
+    @property
+    def short_url(self) -> str:
+        """The address to share, on this install's SITE_URL."""
+        return settings.SITE_URL + self.short_path
+
+    @property
+    def project_key(self) -> str | None:
+        return self.project.key if self.project_id and self.project else None

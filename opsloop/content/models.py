@@ -160,6 +160,4 @@ class CadenceTarget(models.Model):
     per_week = models.PositiveSmallIntegerField(_("a week"))
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["account", "format"], name="cadence_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["account", "format"], name="cadence_unique")]

@@ -51,6 +51,8 @@ class Partner(models.Model):
     accounts = models.ManyToManyField(Account, blank=True, related_name="partners")
     contracts = models.ManyToManyField(File, blank=True, related_name="+")
     contract_ends_on = models.DateField(_("contract ends"), null=True, blank=True)
+    # The contract end the owner was reminded of (once per end date: a new date re-arms it).
+    contract_reminded_for = models.DateField(null=True, blank=True)
     # The last Interaction's day, kept here for "not contacted for N days" lists.
     last_contacted_on = models.DateField(_("last contacted"), null=True, blank=True)
     archived = models.BooleanField(_("archived"), default=False)
@@ -208,4 +210,3 @@ class Cooperation(models.Model):
 
     def __str__(self) -> str:
         return self.title
-

@@ -69,11 +69,19 @@ API_ROUTES: dict = {
     # Imports (tests/files/importer.py's kind, a manual KPI's values): members and above.
     ("POST", IMPORTS + "/preview"): (
         ALL_EDIT,
-        lambda c: {"name": "值.csv", "content_base64": _b64(VALUES), "target": str(c["kpi_id"])},
+        lambda c: {
+            "name": "值.csv",
+            "content_base64": _b64(VALUES),
+            "target": str(c.get("kpi_id", 1)),
+        },
     ),
     ("POST", IMPORTS): (
         CREATE,
-        lambda c: {"name": "值.csv", "content_base64": _b64(VALUES), "target": str(c["kpi_id"])},
+        lambda c: {
+            "name": "值.csv",
+            "content_base64": _b64(VALUES),
+            "target": str(c.get("kpi_id", 1)),
+        },
     ),
 }
 
