@@ -16,6 +16,9 @@ class KpiSource(models.TextChoices):
     INSIGHT = "insight", _("An insight")
     MANUAL = "manual", _("Entered or imported")
     WORK = "work", _("The work")
+    # Registered by an app above goals (opsloop.money: a campaign's CAC, ROAS ...):
+    # sources.register_source, docs/decisions/0024.
+    RESULTS = "results", _("Campaign results")
 
 
 class Kpi(models.Model):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from opsloop.core.errors import NotFound
 from opsloop.core.models import Membership, Role, User
 from opsloop.events import queries as event_queries
-from opsloop.goals import measure
+from opsloop.goals import measure, sources
 from opsloop.goals.models import (
     AlertFiring,
     AlertRule,
@@ -45,20 +45,27 @@ def access_goals(user: User, slug: str) -> Membership:
 # the dashboard tiles that show it, go with it.
 
 
+# The key kpi_reads notes each definition's source under (no definition has it).
+SOURCE = "__source__"
+
+
 def kpi_reads(workspace_id: int) -> dict[int, set[int] | None]:
     """The projects whose items each KPI of the workspace counts: {kpi id: project ids},
     None for every project of the workspace. Older definitions count too, as the values
     made under them are kept (docs/goals.md#kpis). KPIs that never read the work (an
     insight's, by hand) are left out. Two queries, three with a milestone."""
     definitions: dict[int, list[dict[str, Any]]] = {}
-    current = Kpi.objects.filter(workspace_id=workspace_id, source=KpiSource.WORK)
-    for pk, definition in current.values_list("pk", "definition"):
-        definitions.setdefault(pk, []).append(definition or {})
+    # Sources that read projects: the work, and those apps register (campaign results).
+    reading = {KpiSource.WORK, *sources.registered_sources()}
+    current = Kpi.objects.filter(workspace_id=workspace_id, source__in=reading)
+    for pk, source, definition in current.values_list("pk", "source", "definition"):
+        definitions.setdefault(pk, []).append({**(definition or {}), SOURCE: source})
     changes = KpiChange.objects.filter(kpi__workspace_id=workspace_id)
     for pk, before, after in changes.values_list("kpi_id", "before", "after"):
         for version in (before, after):
-            if isinstance(version, dict) and version.get("source") == KpiSource.WORK:
-                definitions.setdefault(pk, []).append(version.get("definition") or {})
+            if isinstance(version, dict) and version.get("source") in reading:
+                definition = {**(version.get("definition") or {}), SOURCE: version["source"]}
+                definitions.setdefault(pk, []).append(definition)
     milestone_ids = {
         int(d["milestone_id"])
         for ds in definitions.values()
@@ -84,6 +91,9 @@ def kpi_reads(workspace_id: int) -> dict[int, set[int] | None]:
 
 
 def _projects_read(definition: dict[str, Any], milestone_projects: dict) -> set[int] | None:
+    registered = sources.registered_source(definition.get(SOURCE, KpiSource.WORK))
+    if registered is not None:
+        return registered.projects_read({k: v for k, v in definition.items() if k != SOURCE})
     if definition.get("measure") == "milestone_done_percent":
         project_id = milestone_projects.get(definition.get("milestone_id"))
         # A milestone since deleted: whose items it counted is no longer known.

@@ -24,14 +24,19 @@ Short = Annotated[str, StringConstraints(max_length=80)]
 
 class KpiIn(Schema):
     name: Name
-    source: str = Field(description="insight, manual (entered or imported) or work.")
+    source: str = Field(
+        description="insight, manual (entered or imported), work or results (a campaign's "
+        "or channel's results, docs/money.md#results)."
+    )
     insight_id: Int | None = Field(None, description="source insight: the saved insight.")
     definition: dict[str, Any] = Field(
         default_factory=dict,
         description='source insight: which number, e.g. {"series": 0} (trends), '
         '{"measure": "conversion"} (funnel), {"period": 7} (retention); source work: '
         '{"measure": "items_done", "project_ids": [..]} or '
-        '{"measure": "milestone_done_percent", "milestone_id": n}.',
+        '{"measure": "milestone_done_percent", "milestone_id": n}; source results: '
+        '{"metric": "cac", "project_key": "D11"} or {"metric": "roas", "channel_id": n}, '
+        'with "touch" (first, last) and "days" (30).',
     )
     unit: Short = ""
     description: Text = ""

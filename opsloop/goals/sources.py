@@ -1,17 +1,21 @@
 """Where a computed KPI's values come from (docs/goals.md#kpis): a number of a saved
-insight, or the work. Each source checks its definition (`check_*`, Invalid naming the
-field) and gives the KPI's values by local day (`values_*`): every day it can tell, so a
-new KPI starts with its history where the source has one."""
+insight, or the work, or a source an app above goals registers (campaign results: its
+CAC, ROAS ..., docs/decisions/0024). Each source checks its definition (`check_*`,
+Invalid naming the field) and gives the KPI's values by local day (`values_*`): every
+day it can tell, so a new KPI starts with its history where the source has one."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from opsloop.core.errors import Invalid
+from opsloop.core.models import Membership, Workspace
 from opsloop.insights import queries as insight_queries
 from opsloop.insights.buckets import period_days
 from opsloop.insights.models import Insight
@@ -213,3 +217,64 @@ def _int(value: Any, field: str) -> int:
     if number < 0:
         raise Invalid(_("Expected a whole number, 0 or more."), field=field)
     return number
+
+
+# --- sources registered by apps above goals (docs/decisions/0024)
+#
+# Goals may not import the apps above it (money, say), yet a KPI may take its values from
+# them: such an app registers its source here when Django starts (its AppConfig.ready),
+# under a KpiSource value, and goals calls it as it calls its own sources.
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A choice the KPI form offers for a registered source's definition: posted as
+    `<source>-<name>`, it becomes definition[name]."""
+
+    name: str
+    label: str
+    options: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class RegisteredSource:
+    name: str  # a KpiSource value
+    # definition -> the definition kept, or Invalid naming the field ("definition.x");
+    # the member making the KPI may not name what they do not see.
+    check: Callable[[Membership, Any], dict[str, Any]]
+    # (workspace, definition, today) -> the values by local day, as values_from_work.
+    values: Callable[[Workspace, dict[str, Any], dt.date], dict[dt.date, float]]
+    # definition -> the ids of the projects whose data it reads (None: every project),
+    # so that the KPI is seen only by who sees them (docs/decisions/0022).
+    projects_read: Callable[[dict[str, Any]], set[int] | None]
+    form_fields: Callable[[Membership], list[FormField]]
+
+
+_REGISTERED: dict[str, RegisteredSource] = {}
+
+
+def register_source(
+    name: str,
+    *,
+    check: Callable[[Membership, Any], dict[str, Any]],
+    values: Callable[[Workspace, dict[str, Any], dt.date], dict[dt.date, float]],
+    projects_read: Callable[[dict[str, Any]], set[int] | None],
+    form_fields: Callable[[Membership], list[FormField]],
+) -> None:
+    """Make `name` (a KpiSource value) a source of KPI values; a second registration
+    of the name replaces the first."""
+    from opsloop.goals.models import KpiSource
+
+    if name not in KpiSource.values or name in (
+        KpiSource.INSIGHT, KpiSource.MANUAL, KpiSource.WORK,
+    ):  # fmt: skip
+        raise ValueError(f"{name!r} is not a KpiSource an app may register")
+    _REGISTERED[name] = RegisteredSource(name, check, values, projects_read, form_fields)
+
+
+def registered_source(name: str) -> RegisteredSource | None:
+    return _REGISTERED.get(name)
+
+
+def registered_sources() -> dict[str, RegisteredSource]:
+    return dict(_REGISTERED)

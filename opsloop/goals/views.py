@@ -20,7 +20,7 @@ from opsloop.core.inputs import parse_input
 from opsloop.core.models import Membership
 from opsloop.core.pages import form_data, int_param, page, run_post
 from opsloop.files.uploads import uploaded_file
-from opsloop.goals import actions, campaign, queries
+from opsloop.goals import actions, campaign, queries, sources
 from opsloop.goals.models import AlertKind, Direction, KpiSource, Level, PeriodKind
 from opsloop.goals.queries import KeyResultReport
 from opsloop.goals.schemas import (
@@ -328,6 +328,10 @@ def kpis(request: HttpRequest, slug: str) -> HttpResponse:
         "projects": queries.project_choices(membership),
         "milestones": queries.milestone_choices(membership),
         "sources": SOURCES,
+        "source_fields": {
+            name: source.form_fields(membership)
+            for name, source in sources.registered_sources().items()
+        },
         "error": error,
         "posted": request.POST if error else {},
         "today": insight_queries.local_today(workspace),
@@ -393,6 +397,14 @@ def _kpi_form(request: HttpRequest) -> dict[str, Any]:
         data["definition"] = _pick(request)
     elif data["source"] == KpiSource.WORK:
         data["definition"] = _work_measure(request)
+    elif data["source"] in sources.registered_sources():
+        # A registered source's fields are posted as <source>-<name> (kpis.html).
+        prefix = f"{data['source']}-"
+        data["definition"] = {
+            key.removeprefix(prefix): value
+            for key, value in request.POST.items()
+            if key.startswith(prefix) and value != ""
+        }
     return data
 
 

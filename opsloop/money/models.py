@@ -185,3 +185,17 @@ class Conversion(models.Model):
                 name="conversion_one_per_workspace",
             )
         ]  # fmt: skip
+
+
+class BudgetWatch(models.Model):
+    """A project's budget watched through a KPI kept by money: each write of the project's
+    money records the share of the budget left (%) as the KPI's value of the day, and an
+    alert rule (below 0) on it fires on overspend (docs/money.md#overspend-alerts)."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="budget_watch")
+    # Deleting the KPI (on the KPIs page) ends the watch.
+    kpi = models.OneToOneField("goals.Kpi", on_delete=models.CASCADE, related_name="budget_watch")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)

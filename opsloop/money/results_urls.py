@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401 (pages come with the results' views)
+from django.urls import path
 
-urlpatterns: list = []
+from opsloop.money import results_views
+
+urlpatterns = [
+    path("w/<slug:slug>/results/", results_views.workspace_results, name="results"),
+    path(
+        "w/<slug:slug>/p/<str:key>/results/",
+        results_views.project_results,
+        name="project_results",
+    ),
+]

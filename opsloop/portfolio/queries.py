@@ -243,9 +243,13 @@ class PortfolioRow:
 
 
 def spent_by_project(project_ids: Iterable[int]) -> dict[int, Decimal]:
-    """What each project has spent. No spend is recorded yet, so none has a value: the
-    column reads "—" until spend entries fill it here (docs/portfolio.md)."""
-    return {}
+    """What each project has spent, as its Budget tab counts it: its spend entries that
+    name no placement plus its placements' daily spend (an entry naming a placement is a
+    payment for it, counted through the placement's days: docs/money.md#what-counts-as-spent).
+    A project with no spend recorded has no value: its column reads "—"."""
+    from opsloop.money.queries import spent_by_project as money_spent
+
+    return money_spent(project_ids)
 
 
 def _late(deviation: progress_queries.MilestoneDeviation) -> bool:
@@ -312,7 +316,8 @@ def portfolio_rows(
     deviations = progress_queries.milestone_deviations(snapshots.values(), day)
     ids = {p.pk for p in projects}
     key_results = linked_key_results(membership, ids, today)
-    spent = spent_by_project(ids)
+    # Guests never see money (docs/money.md): their Spent column reads "—".
+    spent = spent_by_project(ids) if membership.at_least(Role.MEMBER) else {}
     rows = []
     for project in projects:
         snapshot = snapshots[project.pk]

@@ -52,6 +52,9 @@ def check_kpi_definition(
         raise Invalid(
             _("A KPI's values come from an insight, by hand, or from the work."), field="source"
         )
+    registered = sources.registered_source(source)
+    if registered is not None:
+        return KpiDefinition(source, registered.check(actor, definition or {}), None)
     if source == KpiSource.INSIGHT:
         insight = (
             None
@@ -73,6 +76,8 @@ def check_kpi_definition(
                     field="definition.project_ids",
                 )
         return KpiDefinition(source, checked, None)
+    if source != KpiSource.MANUAL:
+        raise Invalid(_("This source of KPI values is not available."), field="source")
     return KpiDefinition(source, {}, None)
 
 
@@ -188,6 +193,10 @@ def do_compute_kpi(*, kpi: Kpi, today: dt.date | None = None) -> bool:
             if kpi.insight is None:
                 raise Invalid(_("Its insight was deleted."))
             values = sources.values_from_insight(kpi.insight, kpi.definition, today)
+        elif (registered := sources.registered_source(kpi.source)) is not None:
+            values = registered.values(workspace, kpi.definition, today)
+        elif kpi.source != KpiSource.WORK:
+            raise Invalid(_("This source of KPI values is not available."))
         else:
             since = today - dt.timedelta(days=HISTORY_DAYS - 1)
             zone = zoneinfo.ZoneInfo(workspace.time_zone)
