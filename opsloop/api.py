@@ -217,6 +217,7 @@ def _register_routers() -> None:
     api.add_router("", "opsloop.partners.api.router")
     api.add_router("", "opsloop.money.api.router")
     api.add_router("", "opsloop.money.results_api.router")
+    api.add_router("", "opsloop.blueprints.api.router")
 
 
 _register_routers()

@@ -16,6 +16,7 @@ opsloop goals compute [--workspace SLUG]   compute the KPIs now (`run` does it e
 opsloop reports tick                queue the report drafts due now (`run` looks every 5 minutes)
 opsloop decisions remind            remind owners of the decision reviews due now
 opsloop partners remind             remind partners' owners of follow-ups and contracts ending
+opsloop content remind              remind owners of the content pieces due to go out now
 Any other Django management command works too (opsloop help).
 """
 

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "opsloop.content",
     "opsloop.partners",
     "opsloop.money",
+    "opsloop.blueprints",
     "opsloop.portfolio",
     "opsloop.dashboards",
     "opsloop.decisions",

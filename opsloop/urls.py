@@ -30,5 +30,6 @@ urlpatterns = [
     path("", include("opsloop.partners.urls")),
     path("", include("opsloop.money.urls")),
     path("", include("opsloop.money.results_urls")),
+    path("", include("opsloop.blueprints.urls")),
     path("", include("opsloop.events.ingest_urls")),
 ]

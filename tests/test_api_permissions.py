@@ -132,6 +132,7 @@ EXTENSIONS = [
         "content",
         "partners",
         "money",
+        "blueprints",
     )
 ]
 for _extension in EXTENSIONS:

@@ -156,6 +156,7 @@ EXTENSIONS = [
         "content",
         "partners",
         "money",
+        "blueprints",
     )
 ]
 for _extension in EXTENSIONS:

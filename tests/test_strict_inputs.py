@@ -33,7 +33,7 @@ world = permissions.world
 SCALARS = (bool, int, float, decimal.Decimal, dt.datetime, dt.date)
 APPS = ("core", "work", "collab", "inbox", "meetings", "files", "planning", "capacity",
         "progress", "events", "insights", "goals", "dashboards", "decisions", "reports",
-        "channels")  # fmt: skip
+        "channels", "content", "partners", "money", "blueprints")  # fmt: skip
 # Values checked elsewhere, against the kind of the custom field they fill (work/fields.py).
 LAX_ON_PURPOSE = {("ItemIn", "custom_fields"), ("ItemPatch", "custom_fields"),
                   ("BulkChanges", "custom_fields")}  # fmt: skip

@@ -305,7 +305,7 @@ def _key(text: str) -> str:
 def guess_mapping(importer: Importer, headers: Sequence[str]) -> dict[str, str]:
     """{column name: header} for each column whose name, label or alias a header is."""
     by_key = {_key(h): h for h in reversed(headers) if h}
-    out = {}
+    out: dict[str, str] = {}
     for column in importer.columns:
         for alias in (column.name, str(column.label), *column.aliases):
             header = by_key.get(_key(alias))
