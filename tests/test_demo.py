@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -93,6 +94,27 @@ def snapshot() -> list[tuple]:
         )
         for item in items
     ]
+
+
+def operations_snapshot() -> tuple[list[tuple], list[tuple]]:
+    """The placements' figures and the content results, which the seed makes."""
+    from django.db.models import Sum
+
+    from opsloop.content.models import ContentResult
+    from opsloop.money.models import Placement
+
+    placements = (
+        Placement.objects.filter(workspace__slug="demo")
+        .values_list("name")
+        .annotate(spend=Sum("days__spend"), clicks=Sum("days__clicks"))
+        .order_by("name")
+    )
+    results = ContentResult.objects.filter(piece__workspace__slug="demo").order_by(
+        "piece__title", "day"
+    )
+    return list(placements), list(
+        results.values_list("piece__title", "day", "views", "likes", "followers_gained")
+    )
 
 
 def test_demo_holds_a_whole_team_at_work(demo):
@@ -202,13 +224,52 @@ def test_demo_has_saved_insights_that_answer_over_its_events(demo):
     assert max(daily["series"][0]["data"]) > 100 and daily["formula"][0]["data"]
 
 
+def test_demo_campaign_results_have_a_cac_and_roas(demo):
+    """D11's spend (placements, KOL fees, coupons, production) joined to the new users its
+    UTM values brought, in the events of the presale (double11_presale)."""
+    from opsloop.money.results import Range, get_conversion, project_results
+
+    conversion = get_conversion(demo.workspace.pk)
+    assert (conversion.event, conversion.revenue_property, conversion.window_days) == (
+        "order_paid",
+        "amount",
+        30,
+    )
+    d11 = Project.objects.get(workspace=demo.workspace, key="D11")
+    found = project_results(d11, Range(d11.start_date, d11.end_date, "first"))
+    totals = found.totals
+    print(
+        f"D11: spend {totals.spend} new users {totals.new_users} conversions "
+        f"{totals.conversions} revenue {totals.revenue} CAC {totals.cac} ROAS {totals.roas}"
+    )
+    assert found.currency == "CNY"
+    assert totals.new_users > 300 and totals.conversions > 50
+    assert totals.cac is not None and 20 <= totals.cac <= 60
+    assert totals.roas is not None and Decimal("0.2") <= totals.roas <= 5
+    placements = {row.detail: row.figures for row in found.placements}
+    assert set(placements) == {"Ocean Engine (巨量引擎)", "Xiaohongshu Juguang (小红书聚光)"}
+    for figures in placements.values():
+        assert figures.new_users > 50 and figures.clicks > 1000
+        assert figures.cac is not None and 15 <= figures.cac <= 80
+    # The KOLs' fees are spend of their own partners.
+    partners = {row.label: row.figures.spend for row in found.partners}
+    assert partners["小美的美妆日记"] == Decimal("11500.00")
+
+    ads = Project.objects.get(workspace=demo.workspace, key="ADS")
+    always_on = project_results(ads, Range(ads.start_date, SUNDAY, "first")).totals
+    assert always_on.new_users > 500 and always_on.cac is not None and always_on.roas
+
+
 def test_demo_has_the_quarters_goals_measured_by_its_kpis(demo):
     from opsloop.goals.models import Kpi, KpiValue, Objective
     from opsloop.goals.queries import report_objectives
 
     workspace = demo.workspace
-    kpis = {k.name: k for k in Kpi.objects.filter(workspace=workspace)}
+    # The KPIs of data.KPIS, and the one that watches the always-on ads' budget.
+    kpis = {k.name: k for k in Kpi.objects.filter(workspace=workspace, budget_watch__isnull=True)}
     assert set(kpis) == {k["name"] for k in data.KPIS}
+    watched = Kpi.objects.get(workspace=workspace, budget_watch__project__key="ADS")
+    assert watched.unit == "%" and watched.alerts.filter(kind="below").exists()
     assert not [k.name for k in kpis.values() if k.stale]
     daily = KpiValue.objects.filter(kpi=kpis["日活跃用户"], day__lt=SUNDAY)
     assert daily.count() >= 28 and min(daily.values_list("value", flat=True)) > 20
@@ -320,11 +381,14 @@ def test_loading_again_changes_nothing(demo):
 
 def test_reset_reloads_the_same_demo(demo):
     before = snapshot()
+    operations = operations_snapshot()
+    assert len(operations[0]) == 4 and operations[1]
     result = load_demo(today=SUNDAY, reset=True)
     assert result.created
     assert result.workspace.pk != demo.workspace.pk
     assert Workspace.objects.filter(slug="demo").count() == 1
     assert snapshot() == before  # same seed, same demo
+    assert operations_snapshot() == operations
     assert User.objects.filter(username="lead").count() == 1
 
 
@@ -513,3 +577,144 @@ def test_demo_has_a_weekly_report_published_for_three_weeks(demo):
     ]
     monthly = ReportTemplate.objects.get(workspace=demo.workspace, name="月度运营复盘")
     assert Report.objects.filter(template=monthly, status="draft").count() == 1
+
+
+def test_demo_campaign_has_its_budget_placements_and_spend(demo):
+    from opsloop.money.models import BudgetWatch, Placement, PlacementDay, SpendEntry
+    from opsloop.money.queries import budget_of
+
+    d11 = Project.objects.get(workspace=demo.workspace, key="D11")
+    budget = budget_of(d11)
+    assert budget.planned_from == "lines" and budget.planned == d11.budget == 500000
+    assert {line.line.category for line in budget.lines if line.line} == {
+        "ads", "kol", "coupons", "production",
+    }  # fmt: skip
+    assert 0 < budget.actual < budget.planned
+    placements = {p.platform: p for p in Placement.objects.filter(project=d11)}
+    assert set(placements) == {"ocean_engine", "xhs_juguang"}
+    douyin, xhs = placements["ocean_engine"], placements["xhs_juguang"]
+    assert (douyin.channel.name, douyin.utm_source, douyin.utm_campaign) == (
+        "抖音", "douyin", "double11_presale",
+    )  # fmt: skip
+    assert (xhs.channel.name, xhs.utm_source, xhs.utm_campaign) == (
+        "小红书", "xiaohongshu", "double11_presale",
+    )  # fmt: skip
+    assert douyin.link.utm_medium == "cpc" and douyin.budget_line.planned == 200000
+    so_far = (SUNDAY - d11.start_date).days
+    for placement in placements.values():
+        days = PlacementDay.objects.filter(placement=placement)
+        assert days.count() == so_far
+        assert days.filter(day__gte=SUNDAY).count() == 0
+        assert not days.filter(spend__lte=0).exists() and not days.filter(clicks=0).exists()
+    # The Double 11 of the events is the placements' busiest day.
+    busiest = PlacementDay.objects.filter(placement=douyin).order_by("-spend").first()
+    assert busiest.day == date(2026, 11, 11)
+    kol = SpendEntry.objects.filter(project=d11, line__category="kol")
+    assert kol.count() == 3 and not kol.filter(cooperation__isnull=True).exists()
+    assert SpendEntry.objects.filter(project=d11, line__category="coupons").exists()
+    assert SpendEntry.objects.filter(project=d11, line__category="production").exists()
+
+    ads = Project.objects.get(workspace=demo.workspace, key="ADS")
+    always_on = Placement.objects.filter(project=ads)
+    assert sorted(always_on.values_list("platform", flat=True)) == ["baidu", "ocean_engine"]
+    assert all(p.days.count() == (SUNDAY - ads.start_date).days for p in always_on)
+    watch = BudgetWatch.objects.get(project=ads)
+    left = list(watch.kpi.values.values_list("value", flat=True))
+    assert left and 0 < left[-1] < 50  # most of the budget spent, not overspent
+
+
+def test_demo_partners_keep_the_price_of_the_day_they_were_booked(demo):
+    from opsloop.channels.models import FollowerCount
+    from opsloop.partners.models import Cooperation, Interaction, Partner, RateItem
+
+    partners = {p.name: p for p in Partner.objects.filter(workspace=demo.workspace)}
+    kinds = sorted(p.kind for p in partners.values())
+    assert kinds == ["agency", "koc", "kol", "kol", "media"]
+    assert all(p.contacts.exists() for p in partners.values())
+    xiaomei = partners["小美的美妆日记"]
+    account = xiaomei.accounts.get()
+    assert account.external and account.followers > 300_000
+    assert FollowerCount.objects.filter(account=account).count() == 8
+    note = RateItem.objects.get(partner=xiaomei, format="小红书图文")
+    changes = list(note.changes.order_by("effective_on"))
+    assert [(c.old_price, c.new_price) for c in changes] == [(None, 5000), (5000, 6500)]
+    rise = changes[1].effective_on
+    assert rise == SUNDAY - timedelta(days=40) and note.price == 6500
+    before, after = (
+        Cooperation.objects.filter(rate_item=note).order_by("booked_on").select_related("project")
+    )
+    assert before.booked_on < rise <= after.booked_on
+    assert (before.list_price, before.agreed_price) == (5000, 5000)
+    assert (after.list_price, after.agreed_price) == (6500, 6500)
+    assert before.project.key == "D11" and before.pieces.get().status == "published"
+    assert before.revenue > 0 and before.attributed_users > 0 and before.reach > 0
+    follow_up = Interaction.objects.get(partner=xiaomei, follow_up_on__isnull=False)
+    assert SUNDAY < follow_up.follow_up_on <= SUNDAY + timedelta(days=7)
+    assert xiaomei.last_contacted_on == SUNDAY - timedelta(days=3)
+    assert Cooperation.objects.filter(workspace=demo.workspace, project__key="D11").count() == 6
+
+
+def test_demo_content_goes_through_its_pipeline_with_results(demo):
+    from opsloop.content.models import CadenceTarget, ContentPiece, ContentResult
+
+    pieces = ContentPiece.objects.filter(workspace=demo.workspace)
+    statuses = set(pieces.values_list("status", flat=True))
+    assert statuses == {"idea", "writing", "in_review", "scheduled", "published"}
+    assert set(pieces.values_list("channel__name", flat=True)) >= {
+        "微信公众号", "小红书", "抖音", "B站", "视频号",
+    }  # fmt: skip
+    assert set(pieces.values_list("project__key", flat=True)) == {"CNT", "D11"}
+    published = pieces.filter(status="published")
+    assert published.count() >= 15
+    assert not published.filter(results__isnull=True).exists()
+    assert not published.filter(published_at__date__gte=SUNDAY).exists()
+    for result in ContentResult.objects.filter(piece__in=published):
+        assert result.views > 0 and result.likes is not None and result.collects is not None
+        assert result.followers_gained is not None and result.day < SUNDAY
+    for piece in pieces.filter(status="scheduled"):
+        assert SUNDAY < localtime(piece.planned_at).date() <= SUNDAY + timedelta(days=9)
+    assert not pieces.filter(status="in_review", reviewers__isnull=True).exists()
+    assert pieces.filter(reviews__decision="changes").exists()
+    assert pieces.filter(link__utm_content__startswith="piece-").count() == 1
+    cadence = set(
+        CadenceTarget.objects.filter(account__workspace=demo.workspace).values_list(
+            "account__name", "per_week"
+        )
+    )
+    assert cadence == {("鲸选 小红书", 3), ("鲸选 公众号", 2), ("鲸选 抖音", 3)}
+
+
+def test_demo_accounts_have_follower_history_and_links_follow_the_rules(demo):
+    from opsloop.channels.models import Account, FollowerCount, Link, UtmValue
+
+    own = Account.objects.filter(workspace=demo.workspace, external=False)
+    assert sorted(own.values_list("name", flat=True)) == sorted(
+        ["鲸选 公众号", "鲸选 小红书", "鲸选 抖音", "鲸选 视频号", "鲸选 B站"]
+    )
+    for account in own:
+        history = list(FollowerCount.objects.filter(account=account).order_by("day"))
+        assert len(history) == 8 and history[-1].day == SUNDAY
+        assert (history[-1].day - history[0].day).days == 49
+        counts = [h.followers for h in history]
+        assert counts == sorted(counts) and counts[0] < counts[-1] == account.followers
+    rules = UtmValue.objects.filter(workspace=demo.workspace)
+    assert set(rules.filter(field="utm_medium").values_list("value", flat=True)) >= {
+        "cpc", "social", "kol", "push", "sms",
+    }  # fmt: skip
+    assert set(rules.filter(field="utm_campaign").values_list("value", flat=True)) >= {
+        "double11_presale", "always_on",
+    }  # fmt: skip
+    note = Link.objects.get(workspace=demo.workspace, name="双11 主会场 · 小红书达人笔记")
+    assert (note.project.key, note.utm_source, note.utm_medium, note.utm_campaign) == (
+        "D11", "xiaohongshu", "kol", "double11_presale",
+    )  # fmt: skip
+    assert Link.objects.filter(project__key="D11", utm_source="douyin").count() == 2
+
+
+def test_demo_has_the_four_project_templates(demo):
+    from opsloop.blueprints.models import ProjectTemplate
+
+    names = set(
+        ProjectTemplate.objects.filter(workspace=demo.workspace).values_list("name", flat=True)
+    )
+    assert names == {"双十一大促", "618", "新品上市", "月度内容计划"}

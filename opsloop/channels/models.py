@@ -71,7 +71,9 @@ class Account(models.Model):
     """A presence on a channel: the team's own, or a partner's (external)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="accounts")
+    # A channel with accounts is archived, not deleted; RESTRICT (not PROTECT) still lets
+    # the workspace go with all its channels and accounts at once.
+    channel = models.ForeignKey(Channel, on_delete=models.RESTRICT, related_name="accounts")
     name = models.CharField(_("name"), max_length=120)
     handle = models.CharField(_("account ID"), max_length=120, blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)

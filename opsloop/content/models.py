@@ -48,7 +48,8 @@ class ContentPiece(models.Model):
         Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="content_pieces"
     )
     title = models.CharField(_("title"), max_length=200)
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="pieces")
+    # As an account's channel: a channel with pieces stays, unless its workspace goes.
+    channel = models.ForeignKey(Channel, on_delete=models.RESTRICT, related_name="pieces")
     account = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="pieces"
     )

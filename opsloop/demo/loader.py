@@ -32,6 +32,7 @@ from opsloop.core.errors import Conflict
 from opsloop.core.models import Membership, Role, User, Workspace
 from opsloop.demo import assets, data
 from opsloop.demo.data import ItemSpec
+from opsloop.demo.operations import load_operations
 from opsloop.events.actions import do_create_source
 from opsloop.events.flusher import persons_changing
 from opsloop.events.generate import CHANNEL_NAMES, generate
@@ -136,6 +137,9 @@ DISPLAY_NAMES = [
     ("value", "utm_medium", "video", "短视频"),
     ("value", "utm_medium", "social", "社交"),
     ("value", "utm_medium", "cpc", "搜索竞价"),
+    ("value", "utm_medium", "kol", "达人合作"),
+    ("value", "utm_medium", "push", "App 推送"),
+    ("value", "utm_medium", "sms", "短信"),
     ("value", "utm_campaign", "double11_presale", "双11 预售"),
     ("value", "utm_campaign", "always_on", "日常投放"),
 ]
@@ -248,6 +252,14 @@ class _Loader:
         self._portfolio()
         self._decisions()
         self._reports()
+        # Channels, partners, content, money and templates (opsloop/demo/operations.py).
+        load_operations(
+            today=self.today,
+            members=self.members,
+            projects=self.projects,
+            items=self.items,
+            event_days=data.EVENTS["days"],
+        )
         # The demo's people are made up: the notifications its loading made stay in the
         # inbox, and none of them is emailed.
         do_cancel_pending_email(workspace_id=workspace.pk)
