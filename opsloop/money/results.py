@@ -136,24 +136,28 @@ class Figures:
         """Clicks per impression (0.0123: 1.23%)."""
         return _ratio(self.clicks, self.impressions, RATIO)
 
+    # Costs per result need spend: with none recorded (a channel's organic users, days
+    # before a campaign spent) a cost of 0.00 would read as users for free, and rank
+    # first; there is none ("—"), ranked last.
+
     @property
     def cpc(self) -> Decimal | None:
-        return _ratio(self.spend, self.clicks, CENT)
+        return _ratio(self.spend, self.clicks, CENT) if self.spend else None
 
     @property
     def cpm(self) -> Decimal | None:
         """Spend per thousand impressions."""
-        return _ratio(self.spend * 1000, self.impressions, CENT)
+        return _ratio(self.spend * 1000, self.impressions, CENT) if self.spend else None
 
     @property
     def cac(self) -> Decimal | None:
         """Spend per new user brought."""
-        return _ratio(self.spend, self.new_users, CENT)
+        return _ratio(self.spend, self.new_users, CENT) if self.spend else None
 
     @property
     def cpa(self) -> Decimal | None:
         """Spend per conversion."""
-        return _ratio(self.spend, self.conversions, CENT)
+        return _ratio(self.spend, self.conversions, CENT) if self.spend else None
 
     @property
     def roas(self) -> Decimal | None:

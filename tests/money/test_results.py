@@ -296,8 +296,10 @@ def test_the_workspace_ranks_campaigns_and_channels(workspace, owner, project, s
     assert (douyin.new_users, douyin.spend) == (4, D("600.00"))
     assert found.totals.new_users == 6 and found.direct_users == 1
     assert found.totals.conversions == 5 and found.totals.revenue == D("1850")
-    # Ranked by CAC, lowest first: xiaohongshu spent nothing on its user.
-    assert [r.label for r in found.channels] == ["小红书", "抖音"]
+    # Ranked by CAC, lowest first: xiaohongshu spent nothing on its user, so it has no
+    # cost per user ("—", not 0.00 as if it were free) and comes last.
+    assert _row(found.channels, world["xhs"].pk).figures.cac is None
+    assert [r.label for r in found.channels] == ["抖音", "小红书"]
 
 
 def test_a_window_of_one_day_drops_later_orders(workspace, owner, project, store):
@@ -355,8 +357,13 @@ def test_ratios_over_nothing_are_none():
     nothing = results.Figures()
     assert (nothing.ctr, nothing.cpc, nothing.cpm, nothing.cac) == (None, None, None, None)
     assert (nothing.cpa, nothing.roas, nothing.roi) == (None, None, None)
-    free = results.Figures(spend=D("0"), new_users=3, conversions=1, revenue=D("10"))
-    assert free.cac == D("0.00") and free.roas is None and free.roi is None
+    # Users with no spend recorded cost nothing known: "—", not 0.00.
+    free = results.Figures(spend=D("0"), new_users=3, clicks=9, impressions=90, conversions=1,
+                           revenue=D("10"))  # fmt: skip
+    assert (free.cac, free.cpa, free.cpc, free.cpm) == (None, None, None, None)
+    assert free.roas is None and free.roi is None
+    paid = results.Figures(spend=D("90"), new_users=3, conversions=1)
+    assert (paid.cac, paid.cpa) == (D("30.00"), D("90.00"))
 
 
 def test_the_range_is_checked(workspace):
