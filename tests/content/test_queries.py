@@ -308,3 +308,22 @@ def test_an_admin_sees_every_piece_in_the_rankings(owner_ms, workspace, publishe
     admin_ms = membership_of(add_member(workspace, "admin", Role.ADMIN), workspace)
     period = queries.parse_period(admin_ms, {})
     assert sum(r.pieces for r in queries.rankings(admin_ms, period, "channel").rows) == 4
+
+
+def test_lanes_by_channel_are_the_channels_worked_on(owner_ms, channels, monday):
+    """A new team sees every channel; then the lanes are the channels with pieces in the
+    period or with the team's accounts, not the 14 seeded ones."""
+    from opsloop.channels.models import Account
+
+    def lanes():
+        calendar = queries.content_calendar(owner_ms, mode="week", anchor=monday)
+        return [lane.label for lane in calendar.weeks[0].lanes]
+
+    assert len(lanes()) == len([c for c in channels.values() if not c.archived])
+    Account.objects.create(workspace=owner_ms.workspace, channel=channels["小红书"], name="官方")
+    Account.objects.create(
+        workspace=owner_ms.workspace, channel=channels["知乎"], name="达人", external=True
+    )
+    make_piece(owner_ms, channel_id=channels["B站"].pk, planned_at=local(monday, 12))
+    # In channel order; a partner's account (知乎) makes no lane.
+    assert lanes() == ["小红书", "B站"]

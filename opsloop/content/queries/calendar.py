@@ -295,20 +295,27 @@ def _cadence_week(
 def _lanes(
     membership: Membership, group: str, shown: list[ContentPiece]
 ) -> list[tuple[str, str, str, int | None]]:
-    """(key, label, colour, channel id) of each lane, in order: every active channel or
-    own account for members, only those with pieces for guests; pieces without an
-    account get a lane of their own."""
+    """(key, label, colour, channel id) of each lane, in order. By channel: for members
+    the channels with pieces in the period or with the team's accounts (every active
+    channel while there are neither, so a new team has somewhere to start), for guests
+    those with their pieces. By account: every own active account for members, those
+    with pieces for guests; pieces without an account get a lane of their own."""
     workspace = membership.workspace
     everyone = membership.at_least(Role.MEMBER)
     lanes: list[tuple[str, str, str, int | None]] = []
     if group == "channel":
         used = {p.channel_id for p in shown} | {c.pk for p in shown for c in p.also_on.all()}
         channels = Channel.objects.filter(workspace=workspace)
-        channels = (
-            channels.filter(Q(archived=False) | Q(pk__in=used))
-            if everyone
-            else channels.filter(pk__in=used)
-        )
+        if everyone:
+            active = channels.filter(archived=False)
+            worked = active.filter(
+                Q(pk__in=used) | Q(accounts__external=False, accounts__archived=False)
+            )
+            channels = (
+                channels.filter(pk__in=used) | worked if used or worked.exists() else active
+            ).distinct()
+        else:
+            channels = channels.filter(pk__in=used)
         for c in channels.order_by("position", "pk"):
             lanes.append((f"c{c.pk}", c.name, c.color, c.pk))
         return lanes
