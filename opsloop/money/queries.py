@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -265,84 +266,59 @@ def placements_by_key(project: Project) -> tuple[dict[str, Placement], dict[str,
 # --- what a write may point at (actions check with these)
 
 
-def channel_of(workspace_id: int, channel_id: int | None, field: str) -> Channel | None:
-    if channel_id is None:
+def _pointed(rows: QuerySet[Any], pk: int | None, field: str, missing: str) -> Any:
+    """The row `pk` among `rows`, None when none is named, 400 naming the field when it
+    is not there (`missing` says what, with %(id)s)."""
+    if pk is None:
         return None
-    channel = Channel.objects.filter(workspace_id=workspace_id, pk=channel_id).first()
-    if channel is None:
-        raise Invalid(_("No channel %(id)s in this workspace.") % {"id": channel_id}, field=field)
-    return channel
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise Invalid(missing % {"id": pk}, field=field)
+    return found
+
+
+def channel_of(workspace_id: int, channel_id: int | None, field: str) -> Channel | None:
+    rows = Channel.objects.filter(workspace_id=workspace_id)
+    return _pointed(rows, channel_id, field, _("No channel %(id)s in this workspace."))
 
 
 def account_of(workspace_id: int, account_id: int | None, field: str) -> Account | None:
-    if account_id is None:
-        return None
-    account = Account.objects.filter(workspace_id=workspace_id, pk=account_id).first()
-    if account is None:
-        raise Invalid(_("No account %(id)s in this workspace.") % {"id": account_id}, field=field)
-    return account
+    rows = Account.objects.filter(workspace_id=workspace_id)
+    return _pointed(rows, account_id, field, _("No account %(id)s in this workspace."))
 
 
 def link_of(workspace_id: int, link_id: int | None, field: str) -> Link | None:
-    if link_id is None:
-        return None
-    link = Link.objects.filter(workspace_id=workspace_id, pk=link_id).first()
-    if link is None:
-        raise Invalid(_("No tracked link %(id)s in this workspace.") % {"id": link_id}, field=field)
-    return link
+    rows = Link.objects.filter(workspace_id=workspace_id)
+    return _pointed(rows, link_id, field, _("No tracked link %(id)s in this workspace."))
 
 
 def partner_of(workspace_id: int, partner_id: int | None, field: str) -> Partner | None:
-    if partner_id is None:
-        return None
-    partner = Partner.objects.filter(workspace_id=workspace_id, pk=partner_id).first()
-    if partner is None:
-        raise Invalid(_("No partner %(id)s in this workspace.") % {"id": partner_id}, field=field)
-    return partner
+    rows = Partner.objects.filter(workspace_id=workspace_id)
+    return _pointed(rows, partner_id, field, _("No partner %(id)s in this workspace."))
 
 
 def cooperation_of(project: Project, cooperation_id: int | None, field: str) -> Cooperation | None:
     """A cooperation of the workspace, of this project or of none."""
-    if cooperation_id is None:
-        return None
-    cooperation = (
-        Cooperation.objects.filter(workspace_id=project.workspace_id, pk=cooperation_id)
-        .filter(Q(project__isnull=True) | Q(project=project))
-        .first()
+    rows = Cooperation.objects.filter(workspace_id=project.workspace_id).filter(
+        Q(project__isnull=True) | Q(project=project)
     )
-    if cooperation is None:
-        raise Invalid(
-            _("No cooperation %(id)s for this project.") % {"id": cooperation_id}, field=field
-        )
-    return cooperation
+    return _pointed(rows, cooperation_id, field, _("No cooperation %(id)s for this project."))
 
 
 def line_of(project: Project, line_id: int | None, field: str) -> BudgetLine | None:
-    if line_id is None:
-        return None
-    line = BudgetLine.objects.filter(project=project, pk=line_id).first()
-    if line is None:
-        raise Invalid(_("No budget line %(id)s in this project.") % {"id": line_id}, field=field)
-    return line
+    rows = BudgetLine.objects.filter(project=project)
+    return _pointed(rows, line_id, field, _("No budget line %(id)s in this project."))
 
 
 def placement_of(project: Project, placement_id: int | None, field: str) -> Placement | None:
-    if placement_id is None:
-        return None
-    placement = Placement.objects.filter(project=project, pk=placement_id).first()
-    if placement is None:
-        raise Invalid(_("No placement %(id)s in this project.") % {"id": placement_id}, field=field)
-    return placement
+    rows = Placement.objects.filter(project=project)
+    return _pointed(rows, placement_id, field, _("No placement %(id)s in this project."))
 
 
 def invoice_of(membership: Membership, file_id: int | None, field: str) -> File | None:
     """A file of the workspace the member sees."""
-    if file_id is None:
-        return None
-    file = visible_files(membership).filter(pk=file_id).first()
-    if file is None:
-        raise Invalid(_("No file %(id)s that you can see.") % {"id": file_id}, field=field)
-    return file
+    rows = visible_files(membership)
+    return _pointed(rows, file_id, field, _("No file %(id)s that you can see."))
 
 
 def project_currency(project: Project) -> str:
