@@ -195,22 +195,24 @@ def test_two_workers_at_once_make_one_draft(owner, workspace, project):
     def worker() -> None:
         try:
             start.wait()
-            with at(dt.date(2026, 3, 9), 9):
-                results.append(
-                    actions.do_draft_scheduled(
-                        template_id=world.template.pk, kind="week", start="2026-03-02"
-                    )
+            results.append(
+                actions.do_draft_scheduled(
+                    template_id=world.template.pk, kind="week", start="2026-03-02"
                 )
+            )
         except Exception as exc:  # noqa: BLE001 (reported below)
             errors.append(exc)
         finally:
             connection.close()
 
+    # The clock is set once, here: a patch entered in each thread restores the other's
+    # mock on exit, and the next tests of the process lived in March 2026.
     threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with at(dt.date(2026, 3, 9), 9):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     assert errors == []
     assert len(results) == 2 and results[0] == results[1]
     assert Report.objects.filter(template=world.template).count() == 1
